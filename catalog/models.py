@@ -1,0 +1,126 @@
+"""The catalog: a category tree, products, their variants (what is bought) and images."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Category(models.Model):
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+        indexes = [models.Index(fields=["parent", "position", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:category", args=[self.slug])
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    brand = models.CharField(max_length=100, blank=True, db_index=True)
+    categories = models.ManyToManyField(Category, related_name="products", blank=True)
+    is_active = models.BooleanField(default=True)
+    # Lowest active variant price, kept by catalog services so listings sort without joins.
+    min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Name, description, brand, SKUs and category names, weighted; PostgreSQL only (its GIN
+    # index is created by a PostgreSQL-only migration).
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["is_active", "name"]),
+            models.Index(fields=["is_active", "min_price"]),
+            models.Index(fields=["is_active", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:product", args=[self.slug])
+
+
+class Variant(models.Model):
+    """A buyable version of a product (e.g. Size M, Red). Carts and orders hold variants."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    # Option name -> value, e.g. {"Size": "M", "Colour": "Red"}; empty for a single variant.
+    options = models.JSONField(default=dict, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    compare_at_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The former price, shown struck through when higher than the price.",
+    )
+    stock = models.IntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=0),
+                name="variant_compare_at_price_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "is_active", "stock"]),
+            models.Index(fields=["stock"], name="variant_stock_idx"),
+        ]
+
+    def __str__(self):
+        label = self.options_label
+        return f"{self.product.name} ({label})" if label else self.product.name
+
+    @property
+    def options_label(self):
+        return ", ".join(f"{name}: {value}" for name, value in self.options.items())
+
+    @property
+    def is_on_sale(self):
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+    @property
+    def is_purchasable(self):
+        return self.is_active and self.product.is_active and self.stock > 0
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(
+        upload_to="products/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    alt_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["product", "position"])]
+
+    def __str__(self):
+        return self.alt_text or f"Image of {self.product}"

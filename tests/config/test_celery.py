@@ -1,0 +1,24 @@
+"""The Celery app is configured for reliability and finds every app's tasks."""
+
+from config.celery import app
+
+
+def test_celery_is_configured_for_json_and_late_acks():
+    assert app.conf.task_serializer == "json"
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.task_time_limit > app.conf.task_soft_time_limit > 0
+
+
+def test_celery_autodiscovers_the_shop_tasks():
+    app.loader.import_default_modules()
+    names = set(app.tasks)
+    assert "orders.tasks.send_order_email" in names
+    assert "orders.tasks.send_pending_emails" in names
+    assert "accounts.tasks.send_password_reset_email" in names
+
+
+def test_beat_schedules_the_email_sweep():
+    schedule = app.conf.beat_schedule
+    assert schedule["send-pending-emails"]["task"] == "orders.tasks.send_pending_emails"

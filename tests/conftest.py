@@ -1,0 +1,170 @@
+"""Fixtures shared by the whole suite.
+
+Tests that need the real stack (PostgreSQL, Redis, a Celery worker process) ask for it through
+the fixtures below: outside CI they are skipped when the part is not configured; in CI
+(`CI=true`) they fail instead, so a missing service can never pass unnoticed.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition, reason):
+    """Skip locally, fail in CI: CI must run every test against the real services."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI needs this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    require(url, "REDIS_URL is not set")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        require(False, f"Redis at {url} is unreachable: {error}")
+    return url
+
+
+@pytest.fixture
+def postgres():
+    require(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (catalog pages and throttles live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def worker_env(postgres, redis_url):
+    """Environment for a child process (Celery worker, gunicorn) that shares the test database."""
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    return env
+
+
+class WorkerProcess:
+    """A real `celery worker` process; start, kill -9, restart as a test needs."""
+
+    def __init__(self, env, log_path, extra_env=None):
+        self.env = {**env, **(extra_env or {})}
+        self.log_path = log_path
+        self.process = None
+
+    def start(self, timeout=30):
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - kept open while the worker runs
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "1",
+                "--pool",
+                "prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited early:\n{self.output()}")
+            if b"ready." in Path(self.log_path).read_bytes():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"celery worker did not become ready:\n{self.output()}")
+
+    def output(self):
+        return Path(self.log_path).read_text(errors="replace")
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+        if self.process:
+            self.log.close()
+        self.process = None
+
+    def stop(self):
+        self.kill(signal.SIGTERM)
+
+
+@pytest.fixture
+def celery_worker_process(worker_env, tmp_path):
+    """Factory for real worker processes against Redis and the test database; all are stopped
+    at teardown. The test must use `django_db(transaction=True)` so the worker sees its rows."""
+    redis.Redis.from_url(worker_env["REDIS_URL"]).flushdb()
+    workers = []
+
+    def start(extra_env=None):
+        worker = WorkerProcess(worker_env, tmp_path / f"worker-{len(workers)}.log", extra_env)
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.kill()
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Run Celery tasks in-process, as the embedded default does."""
+    from config.celery import app
+
+    was_eager = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys need a live server on a real database; keep them last."""
+    items.sort(key=lambda item: "e2e" in item.keywords)
