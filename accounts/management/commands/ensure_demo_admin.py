@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("Refusing to create a demo admin with a known password: debug is off.")
+            raise CommandError(
+                "Refusing to create a demo admin with a known password: debug is off"
+            )
         User = get_user_model()
         if not User.objects.filter(email=DEMO_ADMIN_EMAIL).exists():
             User.objects.create_superuser(
