@@ -6,6 +6,10 @@ app_name = "orders"
 
 urlpatterns = [
     path("cart/", views.cart_detail, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/update/<int:variant_id>/", views.cart_update, name="cart_update"),
+    path("cart/remove/<int:variant_id>/", views.cart_remove, name="cart_remove"),
+    path("checkout/", views.checkout, name="checkout"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
 ]

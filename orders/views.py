@@ -18,3 +18,19 @@ def order_list(request):
 def order_detail(request, number):
     order = get_object_or_404(Order, number=number, customer=request.user)
     return render(request, "orders/order_detail.html", {"order": order})
+
+
+def cart_add(request):
+    return render(request, "orders/cart.html", {})
+
+
+def cart_update(request, variant_id):
+    return render(request, "orders/cart.html", {})
+
+
+def cart_remove(request, variant_id):
+    return render(request, "orders/cart.html", {})
+
+
+def checkout(request):
+    return render(request, "orders/cart.html", {})
