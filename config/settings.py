@@ -194,6 +194,12 @@ SHOP_STANDARD_SHIPPING = Decimal(env.str("SHOP_STANDARD_SHIPPING", default="4.90
 SHOP_EXPRESS_SHIPPING = Decimal(env.str("SHOP_EXPRESS_SHIPPING", default="14.90"))
 SHOP_FREE_SHIPPING_THRESHOLD = Decimal(env.str("SHOP_FREE_SHIPPING_THRESHOLD", default="75.00"))
 SHOP_CATALOG_CACHE_SECONDS = env.int("SHOP_CATALOG_CACHE_SECONDS", default=300)
+# Order emails (orders/emails.py): a claim older than the timeout belongs to a dead worker; it
+# must exceed the task's hard time limit plus the SMTP timeout. Failed sends back off
+# exponentially from the base and give up (visible in the admin) after the last attempt.
+SHOP_EMAIL_CLAIM_TIMEOUT = env.int("SHOP_EMAIL_CLAIM_TIMEOUT", default=300)
+SHOP_EMAIL_RETRY_BASE_SECONDS = env.int("SHOP_EMAIL_RETRY_BASE_SECONDS", default=60)
+SHOP_EMAIL_MAX_ATTEMPTS = env.int("SHOP_EMAIL_MAX_ATTEMPTS", default=8)
 THUMBNAIL_PRESERVE_FORMAT = True
 
 # Celery: Redis as broker when configured; otherwise tasks run in-process (eagerly), and the
