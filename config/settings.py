@@ -193,6 +193,10 @@ SHOP_LOW_STOCK_THRESHOLD = 5
 SHOP_STANDARD_SHIPPING = Decimal(env.str("SHOP_STANDARD_SHIPPING", default="4.90"))
 SHOP_EXPRESS_SHIPPING = Decimal(env.str("SHOP_EXPRESS_SHIPPING", default="14.90"))
 SHOP_FREE_SHIPPING_THRESHOLD = Decimal(env.str("SHOP_FREE_SHIPPING_THRESHOLD", default="75.00"))
+# The payment gateway by name (see orders/payments.py); "test" is the built-in test gateway.
+SHOP_PAYMENT_GATEWAY = env.str("SHOP_PAYMENT_GATEWAY", default="test")
+# Orders still unpaid after this long are cancelled and restocked by the periodic sweep.
+SHOP_UNPAID_ORDER_MINUTES = env.int("SHOP_UNPAID_ORDER_MINUTES", default=30)
 SHOP_CATALOG_CACHE_SECONDS = env.int("SHOP_CATALOG_CACHE_SECONDS", default=300)
 # Order emails (orders/emails.py): a claim older than the timeout belongs to a dead worker; it
 # must exceed the task's hard time limit plus the SMTP timeout. Failed sends back off
