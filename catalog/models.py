@@ -1,9 +1,26 @@
 """The catalog: a category tree, products, their variants (what is bought) and images."""
 
+from typing import NamedTuple
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+
+class StockState(NamedTuple):
+    css: str  # "in", "low" or "out": the suffix of the .stock-* classes
+    label: str
+
+
+def stock_state(quantity):
+    """What customers read about a quantity in stock: "In stock", "Only N left", "Out of stock"."""
+    if quantity <= 0:
+        return StockState("out", "Out of stock")
+    if quantity <= settings.SHOP_LOW_STOCK_THRESHOLD:
+        return StockState("low", f"Only {quantity} left")
+    return StockState("in", "In stock")
 
 
 class Category(models.Model):
@@ -34,6 +51,7 @@ class Product(models.Model):
     brand = models.CharField(max_length=100, blank=True, db_index=True)
     categories = models.ManyToManyField(Category, related_name="products", blank=True)
     is_active = models.BooleanField(default=True)
+    is_featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
     # Lowest active variant price, kept by catalog services so listings sort without joins.
     min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # Name, description, brand, SKUs and category names, weighted; PostgreSQL only (its GIN
@@ -48,6 +66,7 @@ class Product(models.Model):
             models.Index(fields=["is_active", "name"]),
             models.Index(fields=["is_active", "min_price"]),
             models.Index(fields=["is_active", "-created_at"]),
+            models.Index(fields=["is_active", "-is_featured", "-created_at"]),
         ]
 
     def __str__(self):
@@ -55,6 +74,26 @@ class Product(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:product", args=[self.slug])
+
+    # The properties below read the lists that catalog.selectors prefetches for every page that
+    # shows products: `active_variants` (active variants by position) and `image_list`.
+
+    @property
+    def price_variant(self):
+        """The cheapest active variant: its price (and sale price) is the one a card shows."""
+        return min(self.active_variants, key=lambda v: (v.price, v.position), default=None)
+
+    @property
+    def has_price_range(self):
+        return len({variant.price for variant in self.active_variants}) > 1
+
+    @property
+    def stock_state(self):
+        return stock_state(sum(variant.stock for variant in self.active_variants))
+
+    @property
+    def main_image(self):
+        return self.image_list[0] if self.image_list else None
 
 
 class Variant(models.Model):
@@ -100,6 +139,15 @@ class Variant(models.Model):
         return ", ".join(f"{name}: {value}" for name, value in self.options.items())
 
     @property
+    def options_value_label(self):
+        """The option values alone, e.g. "M / Red", for a variant select."""
+        return " / ".join(str(value) for value in self.options.values())
+
+    @property
+    def stock_state(self):
+        return stock_state(self.stock)
+
+    @property
     def is_on_sale(self):
         return self.compare_at_price is not None and self.compare_at_price > self.price
 
@@ -115,6 +163,26 @@ class ProductImage(models.Model):
     )
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)
+    # Renditions generated once from `image` by catalog.services.generate_image_renditions:
+    # a square thumbnail for cards and lists, and a bounded size for the product page.
+    thumbnail = models.ImageField(
+        upload_to="products/renditions/",
+        blank=True,
+        editable=False,
+        width_field="thumbnail_width",
+        height_field="thumbnail_height",
+    )
+    thumbnail_width = models.PositiveIntegerField(null=True, editable=False)
+    thumbnail_height = models.PositiveIntegerField(null=True, editable=False)
+    display = models.ImageField(
+        upload_to="products/renditions/",
+        blank=True,
+        editable=False,
+        width_field="display_width",
+        height_field="display_height",
+    )
+    display_width = models.PositiveIntegerField(null=True, editable=False)
+    display_height = models.PositiveIntegerField(null=True, editable=False)
     alt_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
 
