@@ -140,7 +140,10 @@ LOGOUT_REDIRECT_URL = "catalog:home"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Off on purpose: a success deletes every failure counted against the same IP too, so logging
+# in to one's own account would wipe the failures against someone else's. Failures expire
+# with the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
