@@ -1,11 +1,209 @@
+"""Account pages: sign-up, password reset, profile, address book, deletion and data export.
+
+Login, logout and the reset link's page are Django's own views, configured in urls.py.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from accounts import selectors, services
+from accounts.forms import (
+    AddressForm,
+    DeleteAccountForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    SignupForm,
+)
+from accounts.models import User
+
+# Sign-ups per address: a family or an office behind one address can still sign up 20+ people
+# an hour, a script cannot create thousands.
+SIGNUP_RATE = "30/h"
+# Reset requests per address and per email: enough for a customer who mistyped, too few to
+# flood an inbox. Both limits apply whether or not the email has an account.
+RESET_RATE_PER_IP = "10/h"
+RESET_RATE_PER_EMAIL = "5/h"
+TOO_MANY_REQUESTS = 429
 
 
+def safe_next_url(request, default):
+    """The `next` parameter if it points into this site, otherwise `default`."""
+    url = request.POST.get("next", request.GET.get("next", ""))
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+@sensitive_post_parameters("password1", "password2")
+@ratelimit(group="accounts:signup", key="ip", rate=SIGNUP_RATE, method="POST", block=False)
 def signup(request):
-    return render(request, "accounts/signup.html", {})
+    form = SignupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if request.limited:
+            form.add_error(None, "Too many sign-ups from your network. Please try again later.")
+            status = TOO_MANY_REQUESTS
+        elif form.is_valid():
+            user = services.register_customer(
+                email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome! Your account is ready.")
+            return redirect(safe_next_url(request, reverse("accounts:profile")))
+    next_url = safe_next_url(request, "")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=status)
+
+
+def password_reset_email_key(group, request):
+    return request.POST.get("email", "").strip().lower()
+
+
+@ratelimit(
+    group="accounts:password_reset_ip",
+    key="ip",
+    rate=RESET_RATE_PER_IP,
+    method="POST",
+    block=False,
+)
+@ratelimit(
+    group="accounts:password_reset_email",
+    key=password_reset_email_key,
+    rate=RESET_RATE_PER_EMAIL,
+    method="POST",
+    block=False,
+)
+def password_reset(request):
+    """Ask for a reset link. The answer is the same redirect whether or not the email has an
+    account: the lookup and the enqueue are all the request does, the email is sent by a
+    worker."""
+    form = PasswordResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if request.limited:
+            form.add_error(None, "Too many reset requests. Please try again in an hour.")
+            status = TOO_MANY_REQUESTS
+        elif form.is_valid():
+            services.request_password_reset(email=form.cleaned_data["email"])
+            return redirect("accounts:password_reset_done")
+    return render(request, "registration/password_reset_form.html", {"form": form}, status=status)
 
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile.html", {})
+    # A copy of the user, so a rejected change never shows up in the page's header.
+    account = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(
+            user=request.user,
+            full_name=form.cleaned_data["full_name"],
+            email=form.cleaned_data["email"],
+        )
+        messages.success(request, "Your details were saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        messages.success(request, "Your password was changed.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def address_list(request):
+    addresses = selectors.addresses_for(user=request.user)
+    return render(request, "accounts/address_list.html", {"addresses": addresses})
+
+
+@login_required
+def address_add(request):
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.save_address(
+            user=request.user,
+            address=form.save(commit=False),
+            default_shipping=form.cleaned_data["is_default_shipping"],
+            default_billing=form.cleaned_data["is_default_billing"],
+        )
+        messages.success(request, "The address was added.")
+        return redirect("accounts:addresses")
+    return render(request, "accounts/address_form.html", {"form": form, "address": None})
+
+
+@login_required
+def address_edit(request, pk):
+    address = get_object_or_404(selectors.addresses_for(user=request.user), pk=pk)
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        services.save_address(
+            user=request.user,
+            address=form.save(commit=False),
+            default_shipping=form.cleaned_data["is_default_shipping"],
+            default_billing=form.cleaned_data["is_default_billing"],
+        )
+        messages.success(request, "The address was saved.")
+        return redirect("accounts:addresses")
+    return render(request, "accounts/address_form.html", {"form": form, "address": address})
+
+
+@login_required
+def address_delete(request, pk):
+    address = get_object_or_404(selectors.addresses_for(user=request.user), pk=pk)
+    if request.method == "POST":
+        services.delete_address(user=request.user, address=address)
+        messages.success(request, "The address was deleted.")
+        return redirect("accounts:addresses")
+    return render(request, "accounts/address_confirm_delete.html", {"address": address})
+
+
+@login_required
+@require_POST
+def address_set_default(request, pk, kind):
+    address = get_object_or_404(selectors.addresses_for(user=request.user), pk=pk)
+    services.set_default_address(user=request.user, address=address, kind=kind)
+    messages.success(request, f"This is now your default {kind} address.")
+    return redirect("accounts:addresses")
+
+
+@login_required
+@sensitive_post_parameters("password")
+def account_delete(request):
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(user=request.user)
+        logout(request)
+        messages.success(request, "Your account and personal data were deleted.")
+        return redirect("catalog:home")
+    return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@never_cache
+@login_required
+def account_export(request):
+    data = selectors.export_user_data(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-account-data.json"'
+    return response

@@ -1,0 +1,87 @@
+"""Admin for staff: users (email login, no username) and their addresses."""
+
+from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts import services
+from accounts.models import Address, User
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            self.add_error("email", "A user with this email already exists.")
+        return email
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("full_name",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("email", "full_name", "is_staff", "is_active", "date_joined", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "date_joined")
+
+    def delete_model(self, request, obj):
+        services.delete_account(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.delete_account(user=user)
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = (
+        "full_name",
+        "user",
+        "city",
+        "country",
+        "is_default_shipping",
+        "is_default_billing",
+    )
+    list_filter = ("country", "is_default_shipping", "is_default_billing")
+    search_fields = ("full_name", "user__email", "line1", "city", "postal_code")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so a new default replaces the old one instead of failing.
+        services.save_address(
+            user=obj.user,
+            address=obj,
+            default_shipping=obj.is_default_shipping,
+            default_billing=obj.is_default_billing,
+        )

@@ -1,0 +1,118 @@
+"""Write paths for accounts: sign-up, password reset requests, profile, address book, deletion."""
+
+import logging
+from typing import Literal
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from accounts import tasks
+from accounts.models import Address, User
+
+logger = logging.getLogger(__name__)
+
+AddressKind = Literal["shipping", "billing"]
+
+
+def register_customer(*, email: str, password: str, full_name: str = "") -> User:
+    """Create a customer account; the email is stored lower-cased."""
+    return User.objects.create_user(email=email, password=password, full_name=full_name)
+
+
+def request_password_reset(*, email: str) -> None:
+    """Queue a reset email if an active account with a usable password has this email.
+
+    Returns nothing either way, so callers cannot tell whether the account exists. The
+    token is made by the worker (so it is fresh when sent); the request itself only does one
+    lookup and, for an existing account, one enqueue after commit.
+    """
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    user_id = user.pk
+    transaction.on_commit(lambda: _enqueue_password_reset_email(user_id))
+
+
+def _enqueue_password_reset_email(user_id: int) -> None:
+    try:
+        tasks.send_password_reset_email.delay(user_id)
+    except OperationalError:
+        # Broker down: the customer sees the usual answer and can ask again later.
+        logger.exception("Could not queue the password reset email", extra={"user_id": user_id})
+
+
+def update_profile(*, user: User, full_name: str, email: str) -> User:
+    """Save the name and email (the form has checked the password for an email change)."""
+    user.full_name = full_name
+    user.email = email.lower()
+    user.save(update_fields=["full_name", "email"])
+    return user
+
+
+def save_address(
+    *,
+    user: User,
+    address: Address,
+    default_shipping: bool,
+    default_billing: bool,
+) -> Address:
+    """Create or update one of the user's addresses, moving the default flags onto it if asked.
+
+    Locks the user's row so that two concurrent changes of the same address book are
+    serialised; the old default is cleared in the same transaction, so the partial unique
+    constraints (one default of each kind per user) always hold.
+    """
+    if address.pk is not None and address.user_id != user.pk:
+        raise Address.DoesNotExist("Not this user's address")
+    with transaction.atomic():
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
+        others = Address.objects.filter(user=user).exclude(pk=address.pk)
+        if default_shipping:
+            others.filter(is_default_shipping=True).update(is_default_shipping=False)
+        if default_billing:
+            others.filter(is_default_billing=True).update(is_default_billing=False)
+        address.user = user
+        address.is_default_shipping = default_shipping
+        address.is_default_billing = default_billing
+        address.save()
+    return address
+
+
+def set_default_address(*, user: User, address: Address, kind: AddressKind) -> Address:
+    """Make `address` the user's default of `kind`, clearing the previous one (same lock as
+    `save_address`). Repeating it changes nothing."""
+    if address.user_id != user.pk:
+        raise Address.DoesNotExist("Not this user's address")
+    flag = f"is_default_{kind}"
+    with transaction.atomic():
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
+        Address.objects.filter(user=user, **{flag: True}).exclude(pk=address.pk).update(
+            **{flag: False}
+        )
+        setattr(address, flag, True)
+        address.save(update_fields=[flag])
+    return address
+
+
+def delete_address(*, user: User, address: Address) -> None:
+    if address.user_id != user.pk:
+        raise Address.DoesNotExist("Not this user's address")
+    address.delete()
+
+
+def delete_account(*, user: User) -> None:
+    """Erase the customer's personal data and keep their orders for the shop's books.
+
+    Deleted: the user row, the address book, the cart (cascades), and django-axes' login
+    records for the email. Kept: orders, detached from the person (`Order.customer` set to
+    NULL). The name, email and addresses copied onto each
+    order stay on it: they are part of the invoice the shop must keep for its legal
+    bookkeeping period, and are never shown in any account again.
+    """
+    email = user.email
+    with transaction.atomic():
+        user.orders.update(customer=None)
+        user.delete()
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=email).delete()
