@@ -46,5 +46,13 @@ format: $(VENV)/.installed
 worker: $(VENV)/.installed .env
 	$(VENV)/bin/celery -A config worker --beat --loglevel INFO --concurrency 2 --schedule /tmp/shop-celerybeat
 
+# Load tests on loopback against PostgreSQL (BENCH_DATABASE_URL, default database shop_bench);
+# not part of `make test`. BENCH_ARGS passes options, e.g. BENCH_ARGS="--reseed".
+bench: $(VENV)/.installed
+	$(PY) -m tests.perf.bench $(BENCH_ARGS)
+
+bench-checkout: $(VENV)/.installed
+	$(PY) -m tests.perf.checkout_load $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
