@@ -1,6 +1,26 @@
 from django.apps import AppConfig
 
 
+def merge_cart_on_login(sender, request, user, **kwargs):
+    """Log in (or sign up, which logs in) keeps what the visitor put in the cart meanwhile.
+
+    django.contrib.auth's login() cycles the session key but keeps its data, so the anonymous
+    session cart is still there when this runs."""
+    from django.contrib import messages
+
+    from orders.services import merge_session_cart
+
+    if request is None or not hasattr(request, "session"):
+        return
+    for note in merge_session_cart(user=user, session=request.session):
+        messages.warning(request, note, fail_silently=True)
+
+
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = "Orders"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.connect(merge_cart_on_login, dispatch_uid="orders.merge_cart_on_login")

@@ -1,10 +1,21 @@
 """Reads of carts and orders, always scoped to the requesting visitor."""
 
-from django.db.models import Sum
+from dataclasses import dataclass
 
-from orders.models import CartLine
+from django.conf import settings
+from django.core import signing
+from django.db.models import Q, Sum
+from django.urls import reverse
+
+from accounts.models import Address
+from catalog.models import Variant
+from orders.models import CartLine, Order
+from orders.pricing import line_total, order_totals
 
 SESSION_CART_KEY = "cart"
+# Orders placed from this session: their pages open without logging in.
+SESSION_RECENT_ORDERS_KEY = "recent_orders"
+GUEST_LINK_SALT = "orders.guest-link"
 
 
 def cart_item_count(request):
@@ -13,4 +24,160 @@ def cart_item_count(request):
         return (
             CartLine.objects.filter(cart__user=request.user).aggregate(n=Sum("quantity"))["n"] or 0
         )
-    return sum(request.session.get(SESSION_CART_KEY, {}).values())
+    return sum(session_cart(request.session).values())
+
+
+def session_cart(session):
+    """An anonymous visitor's cart as {variant_id: quantity}, ignoring anything malformed."""
+    quantities = {}
+    for key, quantity in session.get(SESSION_CART_KEY, {}).items():
+        if str(key).isdigit() and isinstance(quantity, int) and quantity > 0:
+            quantities[int(key)] = quantity
+    return quantities
+
+
+def stock_message(*, name, available, in_cart=0):
+    if available <= 0:
+        return f"Sorry, {name} is sold out."
+    if in_cart:
+        return f"Only {available} left of {name}; your cart already has {in_cart}."
+    return f"Only {available} left of {name}."
+
+
+def unavailable_message(name):
+    return f"Sorry, {name} is no longer available."
+
+
+def is_for_sale(variant):
+    return variant.is_active and variant.product.is_active
+
+
+@dataclass(frozen=True)
+class CartItem:
+    variant: Variant
+    quantity: int
+
+    @property
+    def product(self):
+        return self.variant.product
+
+    @property
+    def unit_price(self):
+        # Always the current price: the cart stores no prices.
+        return self.variant.price
+
+    @property
+    def line_total(self):
+        return line_total(unit_price=self.variant.price, quantity=self.quantity)
+
+    @property
+    def problem(self):
+        """Why this line blocks checkout, or "" when it can be bought."""
+        variant = self.variant
+        if not is_for_sale(variant):
+            return unavailable_message(variant)
+        if self.quantity > variant.stock:
+            return stock_message(name=variant, available=variant.stock)
+        return ""
+
+
+@dataclass(frozen=True)
+class CartContents:
+    items: list[CartItem]
+
+    @property
+    def count(self):
+        return sum(item.quantity for item in self.items)
+
+    @property
+    def subtotal(self):
+        return order_totals(
+            line_totals=[item.line_total for item in self.items],
+            shipping_method=Order.ShippingMethod.STANDARD,
+        ).subtotal
+
+    @property
+    def problems(self):
+        return [item.problem for item in self.items if item.problem]
+
+    def quantities(self):
+        return {item.variant.pk: item.quantity for item in self.items}
+
+    def totals(self, shipping_method):
+        return order_totals(
+            line_totals=[item.line_total for item in self.items], shipping_method=shipping_method
+        )
+
+
+def cart_contents(*, user, session):
+    """The visitor's cart with current prices and stock, in one query whatever its size."""
+    if user.is_authenticated:
+        lines = CartLine.objects.filter(cart__user=user).select_related("variant__product")
+        return CartContents(items=[CartItem(line.variant, line.quantity) for line in lines])
+    quantities = session_cart(session)
+    variants = Variant.objects.filter(pk__in=quantities).select_related("product").in_bulk()
+    return CartContents(
+        items=[
+            CartItem(variants[variant_id], quantity)
+            for variant_id, quantity in quantities.items()
+            if variant_id in variants
+        ]
+    )
+
+
+def default_addresses(user):
+    """The customer's default shipping and billing addresses (either may be None)."""
+    shipping = billing = None
+    for address in Address.objects.filter(user=user).filter(
+        Q(is_default_shipping=True) | Q(is_default_billing=True)
+    ):
+        if address.is_default_shipping:
+            shipping = address
+        if address.is_default_billing:
+            billing = address
+    return shipping, billing
+
+
+def orders_for_customer(user):
+    """The customer's own orders, newest first."""
+    return Order.objects.filter(customer=user).order_by("-created_at", "-pk")
+
+
+def order_with_details(number):
+    """One order with its lines and status history, or None."""
+    return (
+        Order.objects.filter(number=number)
+        .select_related("customer")
+        .prefetch_related("lines", "status_changes__changed_by")
+        .first()
+    )
+
+
+def guest_key(order):
+    return signing.dumps(order.number, salt=GUEST_LINK_SALT)
+
+
+def order_link(order):
+    """The absolute URL of the order's page, signed so that it opens without logging in
+    (for emails to guests and customers alike)."""
+    path = reverse("orders:detail", args=[order.number])
+    return f"{settings.SITE_URL}{path}?key={guest_key(order)}"
+
+
+def guest_key_opens(*, key, number):
+    try:
+        return signing.loads(key, salt=GUEST_LINK_SALT) == number
+    except signing.BadSignature:
+        return False
+
+
+def can_view_order(*, order, user, session, key=""):
+    """Its owner, staff allowed to see orders, a visitor holding the signed link, or the
+    session that just placed it."""
+    if user.is_authenticated and (
+        order.customer_id == user.pk or (user.is_staff and user.has_perm("orders.view_order"))
+    ):
+        return True
+    if key and guest_key_opens(key=key, number=order.number):
+        return True
+    return order.number in session.get(SESSION_RECENT_ORDERS_KEY, [])

@@ -1,0 +1,253 @@
+"""Cart and checkout forms: input validation and the messages a customer reads."""
+
+import re
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django_countries import countries
+
+from catalog.models import Variant
+from orders.models import Order
+from orders.payments import Card, luhn_is_valid
+from orders.pricing import shipping_cost
+from orders.services import AddressData
+
+MAX_QUANTITY = 999
+CHECKOUT_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+EXPIRY_PATTERN = re.compile(r"^(0?[1-9]|1[0-2])\s*/\s*(\d{2})$")
+
+
+def new_checkout_token():
+    return secrets.token_urlsafe(32)
+
+
+class AddToCartForm(forms.Form):
+    variant = forms.ModelChoiceField(
+        queryset=Variant.objects.select_related("product"),
+        error_messages={"invalid_choice": "That product is not available."},
+    )
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+
+class CartQuantityForm(forms.Form):
+    quantity = forms.IntegerField(label="Quantity", min_value=0, max_value=MAX_QUANTITY)
+
+
+def country_choices():
+    return [("", "Choose a country"), *countries]
+
+
+ADDRESS_FIELDS = ["full_name", "line1", "line2", "city", "postal_code", "country", "phone"]
+
+
+def address_fields(*, required):
+    """The fields of one address, in order; `required=False` for the optional billing copy."""
+    return {
+        "full_name": forms.CharField(
+            label="Full name",
+            max_length=150,
+            required=required,
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        ),
+        "line1": forms.CharField(
+            label="Address line 1",
+            max_length=200,
+            required=required,
+            widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        ),
+        "line2": forms.CharField(
+            label="Address line 2",
+            max_length=200,
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+        ),
+        "city": forms.CharField(
+            label="City",
+            max_length=100,
+            required=required,
+            widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        ),
+        "postal_code": forms.CharField(
+            label="Postal code",
+            max_length=20,
+            required=required,
+            widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        ),
+        "country": forms.ChoiceField(
+            label="Country",
+            choices=country_choices,
+            required=required,
+            widget=forms.Select(attrs={"autocomplete": "country"}),
+        ),
+        "phone": forms.CharField(
+            label="Phone",
+            max_length=30,
+            required=False,
+            help_text="Optional, for the courier.",
+            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        ),
+    }
+
+
+def shipping_method_choices():
+    free_from = settings.SHOP_FREE_SHIPPING_THRESHOLD
+    currency = settings.SHOP_CURRENCY
+    standard = shipping_cost(method=Order.ShippingMethod.STANDARD, subtotal=0)
+    express = shipping_cost(method=Order.ShippingMethod.EXPRESS, subtotal=0)
+    return [
+        (
+            Order.ShippingMethod.STANDARD,
+            f"Standard: {currency} {standard}, free from {currency} {free_from} (3–5 days)",
+        ),
+        (Order.ShippingMethod.EXPRESS, f"Express: {currency} {express} (next working day)"),
+    ]
+
+
+class CardInput(forms.TextInput):
+    """A card field that is never echoed back into the page after an error."""
+
+    def format_value(self, value):
+        return None
+
+
+class CheckoutForm(forms.Form):
+    """Everything the checkout page asks for. Billing fields are only required when the
+    billing address differs from the shipping address."""
+
+    checkout_token = forms.CharField(widget=forms.HiddenInput)
+    email = forms.EmailField(
+        label="Email",
+        help_text="For the order confirmation.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    billing_same = forms.BooleanField(
+        label="Billing address same as shipping",
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"data-billing-toggle": ""}),
+    )
+    shipping_method = forms.ChoiceField(
+        label="Shipping method",
+        choices=shipping_method_choices,
+        initial=Order.ShippingMethod.STANDARD,
+        widget=forms.RadioSelect,
+    )
+    card_number = forms.CharField(
+        label="Card number",
+        max_length=23,
+        widget=CardInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )
+    card_expiry = forms.CharField(
+        label="Expiry (MM/YY)",
+        max_length=7,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "cc-exp", "inputmode": "numeric", "placeholder": "MM/YY"}
+        ),
+    )
+    card_cvc = forms.CharField(
+        label="CVC",
+        max_length=4,
+        widget=CardInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+    save_address = forms.BooleanField(
+        label="Save this address to my address book", required=False, initial=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields.update(
+            {f"shipping_{name}": field for name, field in address_fields(required=True).items()}
+        )
+        self.fields.update(
+            {f"billing_{name}": field for name, field in address_fields(required=False).items()}
+        )
+        if user.is_authenticated:
+            del self.fields["email"]
+        else:
+            del self.fields["save_address"]
+
+    def _bound(self, prefix):
+        return [self[f"{prefix}_{name}"] for name in ADDRESS_FIELDS]
+
+    @property
+    def shipping_fields(self):
+        return self._bound("shipping")
+
+    @property
+    def billing_fields(self):
+        return self._bound("billing")
+
+    @property
+    def card_fields(self):
+        return [self["card_number"], self["card_expiry"], self["card_cvc"]]
+
+    def clean_checkout_token(self):
+        token = self.cleaned_data["checkout_token"]
+        if not CHECKOUT_TOKEN_PATTERN.match(token):
+            raise forms.ValidationError("This page has expired. Please check and submit again.")
+        return token
+
+    def clean_card_number(self):
+        number = re.sub(r"[\s-]", "", self.cleaned_data["card_number"])
+        if not (12 <= len(number) <= 19 and luhn_is_valid(number)):
+            raise forms.ValidationError("Enter a valid card number.")
+        return number
+
+    def clean_card_expiry(self):
+        match = EXPIRY_PATTERN.match(self.cleaned_data["card_expiry"].strip())
+        if not match:
+            raise forms.ValidationError("Enter the expiry date as MM/YY, e.g. 04/29.")
+        month, year = int(match[1]), 2000 + int(match[2])
+        today = timezone.localdate()
+        # A card is valid until the end of its expiry month.
+        if (year, month) < (today.year, today.month):
+            raise forms.ValidationError("This card has expired.")
+        return month, year
+
+    def clean_card_cvc(self):
+        cvc = self.cleaned_data["card_cvc"].strip()
+        if not re.fullmatch(r"\d{3}", cvc):
+            raise forms.ValidationError("Enter the 3-digit code from the back of the card.")
+        return cvc
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("billing_same"):
+            for name, field in address_fields(required=True).items():
+                if field.required and not cleaned.get(f"billing_{name}"):
+                    self.add_error(f"billing_{name}", "This field is required.")
+        return cleaned
+
+    def address(self, prefix):
+        return AddressData(
+            **{name: self.cleaned_data[f"{prefix}_{name}"] for name in ADDRESS_FIELDS}
+        )
+
+    @property
+    def shipping_address(self):
+        return self.address("shipping")
+
+    @property
+    def billing_address(self):
+        return self.address("shipping" if self.cleaned_data["billing_same"] else "billing")
+
+    @property
+    def card(self):
+        month, year = self.cleaned_data["card_expiry"]
+        return Card(
+            number=self.cleaned_data["card_number"],
+            exp_month=month,
+            exp_year=year,
+            cvc=self.cleaned_data["card_cvc"],
+        )
+
+    @property
+    def customer_email(self):
+        return self.user.email if self.user.is_authenticated else self.cleaned_data["email"]
+
+
+def initial_from_address(prefix, address):
+    return {f"{prefix}_{name}": getattr(address, name) for name in ADDRESS_FIELDS}
