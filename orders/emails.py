@@ -37,6 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from orders.models import OrderEmail
+from orders.selectors import order_link
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +67,9 @@ def enqueue_order_email(email_id):
 
     try:
         send_order_email.delay(email_id)
-    except Exception:
+    except Exception as error:
         logger.warning(
-            "Could not enqueue order email %s; the sweep will send it",
-            email_id,
-            exc_info=True,
+            "Could not enqueue order email %s, the sweep will send it: %s", email_id, error
         )
 
 
@@ -146,7 +145,7 @@ def build_order_email(email):
     context = {
         "order": order,
         "lines": list(order.lines.all()),
-        "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "order_url": order_link(order),
         "shop_name": settings.SHOP_NAME,
         "site_url": settings.SITE_URL,
     }
