@@ -76,17 +76,9 @@ def enqueue_order_email(email_id):
 def claimable(now):
     """Rows a sender may take now: due pending rows, or rows whose sender died mid-send."""
     stale = now - timedelta(seconds=settings.SHOP_EMAIL_CLAIM_TIMEOUT)
-    return (
-        Q(
-            state=OrderEmail.State.PENDING,
-            next_attempt_at__isnull=True,
-        )
-        | Q(
-            state=OrderEmail.State.PENDING,
-            next_attempt_at__lte=now,
-        )
-        | Q(state=OrderEmail.State.SENDING, claimed_at__lt=stale)
-    )
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    abandoned = Q(state=OrderEmail.State.SENDING, claimed_at__lt=stale)
+    return (Q(state=OrderEmail.State.PENDING) & due) | abandoned
 
 
 def claim_order_email(email_id):
