@@ -1,9 +1,21 @@
 """Admin for orders (order managers) and the email outbox (visible failures, retry)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from orders.emails import retry_failed_order_email
-from orders.models import OrderEmail
+from orders.exports import write_orders_csv
+from orders.models import Cart, CartLine, Order, OrderEmail, OrderLine, OrderStatusChange
+from orders.services import (
+    InvalidTransition,
+    cancel_order,
+    mark_order_delivered,
+    mark_order_shipped,
+)
 
 
 @admin.register(OrderEmail)
@@ -61,3 +73,242 @@ class OrderEmailAdmin(admin.ModelAdmin):
                 f"{skipped} email{'s were' if skipped != 1 else ' was'} not failed and left alone.",
                 messages.WARNING,
             )
+
+
+def plural(count, noun):
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    fields = ["product_name", "options_label", "sku", "unit_price", "quantity", "line_total"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderStatusChangeInline(admin.TabularInline):
+    model = OrderStatusChange
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "status change"
+    verbose_name_plural = "status history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MarkShippedForm(forms.Form):
+    """One optional tracking number per order being shipped."""
+
+    def __init__(self, *args, orders, **kwargs):
+        super().__init__(*args, **kwargs)
+        for order in orders:
+            self.fields[f"tracking_{order.pk}"] = forms.CharField(
+                label=f"Tracking number for {order.number}", max_length=100, required=False
+            )
+
+    def tracking_number(self, order):
+        return self.cleaned_data[f"tracking_{order.pk}"].strip()
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Orders for the order managers: status changes only through the actions (which call the
+    services), money and payment fields read-only, no adding or deleting."""
+
+    list_display = ["number", "customer_email", "status", "total", "created_at"]
+    list_filter = ["status", "shipping_method", "created_at"]
+    search_fields = ["number", "email", "customer__email"]
+    list_select_related = ["customer"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderStatusChangeInline]
+    actions = ["mark_shipped", "mark_delivered", "cancel_and_restock", "export_csv"]
+    readonly_fields = [
+        "number",
+        "customer",
+        "status",
+        "shipping_method",
+        "currency",
+        "subtotal",
+        "shipping_cost",
+        "total",
+        "payment_brand",
+        "payment_last4",
+        "payment_reference",
+        "refund_reference",
+        "created_at",
+        "paid_at",
+        "shipped_at",
+        "cancelled_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["number", "status", "customer", "email", "created_at"]}),
+        (
+            "Money",
+            {
+                "fields": [
+                    "currency",
+                    "subtotal",
+                    "shipping_method",
+                    "shipping_cost",
+                    "total",
+                    "payment_brand",
+                    "payment_last4",
+                    "payment_reference",
+                    "refund_reference",
+                ]
+            },
+        ),
+        ("Fulfilment", {"fields": ["tracking_number", "paid_at", "shipped_at", "cancelled_at"]}),
+        (
+            "Shipping address",
+            {
+                "fields": [
+                    "shipping_full_name",
+                    "shipping_line1",
+                    "shipping_line2",
+                    "shipping_city",
+                    "shipping_postal_code",
+                    "shipping_country",
+                    "shipping_phone",
+                ]
+            },
+        ),
+        (
+            "Billing address",
+            {
+                "fields": [
+                    "billing_full_name",
+                    "billing_line1",
+                    "billing_line2",
+                    "billing_city",
+                    "billing_postal_code",
+                    "billing_country",
+                    "billing_phone",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Customer", ordering="email")
+    def customer_email(self, order):
+        return order.email
+
+    def _report(self, request, done, skipped, verb):
+        if done:
+            self.message_user(request, f"{plural(done, 'order')} {verb}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{plural(len(skipped), 'order')} skipped: " + " ".join(skipped),
+                messages.WARNING,
+            )
+
+    @admin.action(description="Mark as shipped", permissions=["change"])
+    def mark_shipped(self, request, queryset):
+        """Asks for tracking numbers on an intermediate page, then ships the paid orders."""
+        orders = list(queryset.filter(status=Order.Status.PAID).order_by("created_at", "pk"))
+        skipped = [
+            f"{order.number} is {order.get_status_display().lower()}, not paid."
+            for order in queryset.exclude(status=Order.Status.PAID)
+        ]
+        if not orders:
+            self._report(request, 0, skipped, "marked as shipped")
+            return None
+        form = MarkShippedForm(request.POST if "apply" in request.POST else None, orders=orders)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for order in orders:
+                try:
+                    mark_order_shipped(
+                        order=order,
+                        tracking_number=form.tracking_number(order),
+                        changed_by=request.user,
+                    )
+                    done += 1
+                except InvalidTransition as error:
+                    skipped.append(str(error))
+            self._report(request, done, skipped, "marked as shipped")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Mark orders as shipped",
+            "opts": self.model._meta,
+            "form": form,
+            "orders": orders,
+            "skipped": skipped,
+            "selected": queryset.values_list("pk", flat=True),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "orders/admin/mark_shipped.html", context)
+
+    @admin.action(description="Mark as delivered", permissions=["change"])
+    def mark_delivered(self, request, queryset):
+        done, skipped = 0, []
+        for order in queryset:
+            try:
+                mark_order_delivered(order=order, changed_by=request.user)
+                done += 1
+            except InvalidTransition as error:
+                skipped.append(str(error))
+        self._report(request, done, skipped, "marked as delivered")
+
+    @admin.action(description="Cancel and restock", permissions=["change"])
+    def cancel_and_restock(self, request, queryset):
+        """Cancels pending and paid orders (refunding paid ones) and puts their stock back."""
+        done, skipped = 0, []
+        for order in queryset:
+            try:
+                cancel_order(order=order, changed_by=request.user, note="Cancelled by staff")
+                done += 1
+            except InvalidTransition as error:
+                skipped.append(str(error))
+        self._report(request, done, skipped, "cancelled and restocked")
+
+    @admin.action(description="Export selected to CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"orders-{timezone.now():%Y%m%d-%H%M%S}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        write_orders_csv(orders=queryset.order_by("-created_at", "-pk"), out=response)
+        return response
+
+
+class CartLineInline(admin.TabularInline):
+    model = CartLine
+    fields = ["variant", "quantity", "added_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    """Signed-in customers' carts, read-only, for support."""
+
+    list_display = ["user", "updated_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "updated_at"]
+    inlines = [CartLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -156,7 +156,7 @@ class CheckoutForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.user = user
         self.fields.update(
             {f"shipping_{name}": field for name, field in address_fields(required=True).items()}

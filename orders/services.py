@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -433,7 +434,7 @@ def save_checkout_address(*, user, address):
     }
     with transaction.atomic():
         # Lock the user row so two saves cannot both become the default.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         saved = Address.objects.filter(user=user, **fields).first()
         if saved is not None:
             return saved

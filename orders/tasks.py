@@ -1,7 +1,11 @@
 """Celery tasks of the orders app. Tasks take ids and re-read the rows they work on."""
 
-from celery import shared_task
+from datetime import timedelta
 
+from celery import shared_task
+from django.conf import settings
+
+from orders import services
 from orders.emails import send_order_email_now, send_pending_order_emails
 
 # The sweep stops claiming new work well before Celery's soft time limit (60 s) interrupts it.
@@ -22,3 +26,10 @@ def send_order_email(email_id):
 def send_pending_emails():
     """The periodic sweep (Celery beat, every minute): send whatever is due or abandoned."""
     return send_pending_order_emails(time_budget=SWEEP_TIME_BUDGET_SECONDS)
+
+
+@shared_task
+def cancel_unpaid_orders():
+    """The periodic sweep (Celery beat): cancel and restock orders left unpaid too long."""
+    older_than = timedelta(minutes=settings.SHOP_UNPAID_ORDER_MINUTES)
+    return [order.number for order in services.cancel_unpaid_orders(older_than=older_than)]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Variant
 from orders.forms import (
+    CHECKOUT_TOKEN_PATTERN,
     AddToCartForm,
     CartQuantityForm,
     CheckoutForm,
@@ -170,6 +171,7 @@ def checkout(request):
         method = Order.ShippingMethod.STANDARD
     context = {
         "form": form,
+        "checkout_token": _token_for_page(form),
         "cart": cart,
         "totals": cart.totals(method),
         "shipping_method_label": Order.ShippingMethod(method).label,
@@ -177,6 +179,13 @@ def checkout(request):
         "test_gateway": settings.SHOP_PAYMENT_GATEWAY == "test",
     }
     return render(request, "orders/checkout.html", context)
+
+
+def _token_for_page(form):
+    """The page keeps its token across re-renders (so a resubmit is recognised), unless the
+    token it came with is not one of ours."""
+    token = form["checkout_token"].value() or ""
+    return token if CHECKOUT_TOKEN_PATTERN.match(token) else new_checkout_token()
 
 
 def _order_placed(request, order, form):
