@@ -1,23 +1,91 @@
-from django.shortcuts import get_object_or_404, render
+"""The catalog pages: home, listing and search, a category, a product."""
 
-from catalog.models import Category, Product
+from django.http import Http404
+from django.shortcuts import render
+
+from catalog import selectors
+from catalog.forms import ProductFilterForm
 
 
 def home(request):
-    categories = Category.objects.filter(parent=None)
-    return render(request, "catalog/home.html", {"categories": categories})
+    tree = selectors.category_tree()
+    return render(
+        request,
+        "catalog/home.html",
+        {"tree": tree, "products": selectors.featured_products()},
+    )
 
 
 def product_list(request):
-    products = Product.objects.filter(is_active=True)[:24]
-    return render(request, "catalog/product_list.html", {"products": products})
+    return _listing(request, tree=selectors.category_tree(), category=None)
 
 
 def category_detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
-    return render(request, "catalog/product_list.html", {"category": category})
+    tree = selectors.category_tree()
+    category = tree.by_slug.get(slug)
+    if category is None:
+        raise Http404("No such category")
+    return _listing(request, tree=tree, category=category)
+
+
+def _listing(request, *, tree, category):
+    """The product listing of /products/ and /categories/<slug>/: same filters, sorts, pages."""
+    form = ProductFilterForm(request.GET, tree=tree, category=category)
+    filters = form.filters()
+    try:
+        page = selectors.product_page(filters, form.page_number())
+    except selectors.PageNotFound:
+        raise Http404("No such page") from None
+    shown_category = filters.category
+    breadcrumbs = [("Home", "/"), ("All products", "/products/")]
+    if shown_category is not None:
+        breadcrumbs += [(c.name, c.get_absolute_url()) for c in tree.ancestors(shown_category)]
+        breadcrumbs.append((shown_category.name, shown_category.get_absolute_url()))
+    breadcrumbs[-1] = (breadcrumbs[-1][0], None)
+    return render(
+        request,
+        "catalog/product_list.html",
+        {
+            "tree": tree,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "category": category,
+            "shown_category": shown_category,
+            "subcategories": tree.children_of(shown_category) if shown_category else [],
+            "breadcrumbs": breadcrumbs,
+            "sorts": selectors.SORTS.items(),
+            "filtered": (
+                filters.min_price is not None or filters.max_price is not None or filters.in_stock
+            ),
+        },
+    )
 
 
 def product_detail(request, slug):
-    product = get_object_or_404(Product, slug=slug, is_active=True)
-    return render(request, "catalog/product_detail.html", {"product": product})
+    product = selectors.product_for_page(slug)
+    if product is None:
+        raise Http404("No such product")
+    tree = selectors.category_tree()
+    categories = [c for c in product.categories.all() if c.pk in tree.by_id]
+    breadcrumbs = [("Home", "/")]
+    if categories:
+        category = tree.by_id[categories[0].pk]
+        breadcrumbs += [(c.name, c.get_absolute_url()) for c in tree.ancestors(category)]
+        breadcrumbs.append((category.name, category.get_absolute_url()))
+    breadcrumbs.append((product.name, None))
+    variants = product.active_variants
+    in_stock = [variant for variant in variants if variant.stock > 0]
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {
+            "tree": tree,
+            "product": product,
+            "variants": variants,
+            "selected": in_stock[0] if in_stock else (variants[0] if variants else None),
+            "option_label": " / ".join(variants[0].options) if variants else "",
+            "purchasable": bool(in_stock),
+            "breadcrumbs": breadcrumbs,
+        },
+    )

@@ -1,0 +1,199 @@
+"""Write paths for the catalog: every change to products, variants, stock and prices goes
+through here, so `min_price`, search vectors and the catalog cache stay consistent.
+
+After changing products, call `refresh_products(product_ids=...)`; after changing only stock,
+`invalidate_catalog_cache()` (on commit) is enough. The CSV import is in
+`catalog.services.product_import`.
+"""
+
+import logging
+import uuid
+from io import BytesIO
+from pathlib import PurePosixPath
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Min, OuterRef, Subquery
+from PIL import Image, ImageOps
+
+from catalog.models import Product, ProductImage, Variant
+
+logger = logging.getLogger(__name__)
+
+# Every catalog cache key includes the value stored under this key; replacing the value makes
+# all cached catalog entries unreachable at once (they then expire on their own).
+CATALOG_CACHE_VERSION_KEY = "catalog:version"
+
+# The text search configuration of `Product.search_vector` and of the queries against it.
+SEARCH_CONFIG = "english"
+
+THUMBNAIL_SIZE = (400, 400)  # square crop for product cards, the cart and the admin
+DISPLAY_SIZE = (1000, 1000)  # the largest size shown on the product page
+
+
+class CatalogError(Exception):
+    """A catalog write that cannot be done; the message is meant for the person asking."""
+
+
+class UnknownSKU(CatalogError):
+    pass
+
+
+class InvalidQuantity(CatalogError):
+    pass
+
+
+def invalidate_catalog_cache() -> None:
+    """Make every cached catalog page fragment, tree and listing stale.
+
+    Safe to call any number of times and from `transaction.on_commit`. A cache outage is
+    logged rather than raised: the write it follows has already been committed.
+    """
+    try:
+        cache.set(CATALOG_CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.exception("Could not invalidate the catalog cache")
+
+
+# One statement recomputes both denormalised columns; the weights rank a match in the name or
+# SKU above the brand, the brand above category names, and those above the description.
+_REFRESH_SQL_POSTGRESQL = """
+UPDATE catalog_product AS p SET
+    min_price = (
+        SELECT MIN(v.price) FROM catalog_variant AS v WHERE v.product_id = p.id AND v.is_active
+    ),
+    search_vector =
+        setweight(to_tsvector(%(config)s, p.name), 'A')
+        || setweight(to_tsvector(%(config)s, coalesce((
+            SELECT string_agg(v.sku, ' ') FROM catalog_variant AS v WHERE v.product_id = p.id
+        ), '')), 'A')
+        || setweight(to_tsvector(%(config)s, p.brand), 'B')
+        || setweight(to_tsvector(%(config)s, coalesce((
+            SELECT string_agg(c.name, ' ')
+            FROM catalog_product_categories AS pc
+            JOIN catalog_category AS c ON c.id = pc.category_id
+            WHERE pc.product_id = p.id
+        ), '')), 'C')
+        || setweight(to_tsvector(%(config)s, p.description), 'D')
+WHERE %(all)s OR p.id = ANY(%(ids)s)
+"""
+
+
+def refresh_products(*, product_ids: list[int] | None = None) -> None:
+    """Recompute `min_price` (lowest active variant price) and, on PostgreSQL, `search_vector`
+    for the given products (all products when None), then invalidate the catalog cache once the
+    transaction commits.
+
+    Call it after any change to a product, its variants or the names of its categories. One
+    UPDATE; it takes row locks on the products it rewrites only. Safe to repeat.
+    """
+    if product_ids is not None and not product_ids:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _REFRESH_SQL_POSTGRESQL,
+                {"config": SEARCH_CONFIG, "all": product_ids is None, "ids": product_ids or []},
+            )
+    else:
+        products = Product.objects.all()
+        if product_ids is not None:
+            products = products.filter(pk__in=product_ids)
+        lowest = (
+            Variant.objects.filter(product=OuterRef("pk"), is_active=True)
+            .values("product")
+            .annotate(lowest=Min("price"))
+            .values("lowest")
+        )
+        products.update(min_price=Subquery(lowest))
+    transaction.on_commit(invalidate_catalog_cache)
+
+
+def set_products_active(*, product_ids: list[int], is_active: bool) -> int:
+    """Show or hide products in the shop; returns how many rows changed. Safe to repeat."""
+    with transaction.atomic():
+        changed = (
+            Product.objects.filter(pk__in=product_ids)
+            .exclude(is_active=is_active)
+            .update(is_active=is_active)
+        )
+        transaction.on_commit(invalidate_catalog_cache)
+    return changed
+
+
+def set_stock(*, sku: str, quantity: int) -> Variant:
+    """Set one variant's stock to `quantity` (an absolute count, as after a stocktake).
+
+    Locks the variant row (SELECT ... FOR UPDATE) so the new count is not interleaved with a
+    checkout decrementing the same row. Safe to repeat.
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        raise InvalidQuantity(f"Stock must be a whole number of 0 or more, not {quantity!r}.")
+    with transaction.atomic():
+        try:
+            variant = Variant.objects.select_for_update().get(sku=sku)
+        except Variant.DoesNotExist:
+            raise UnknownSKU(f"No variant has the SKU {sku!r}.") from None
+        if variant.stock != quantity:
+            variant.stock = quantity
+            variant.save(update_fields=["stock"])
+        transaction.on_commit(invalidate_catalog_cache)
+    return variant
+
+
+def _save_rendition(picture, source_name, suffix):
+    """Store `picture` as a JPEG next to the renditions of `source_name`; return its name."""
+    stem = PurePosixPath(source_name).stem
+    buffer = BytesIO()
+    picture.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+    return default_storage.save(
+        f"products/renditions/{stem}-{suffix}.jpg", ContentFile(buffer.getvalue())
+    )
+
+
+def make_renditions(source_name: str) -> dict:
+    """Draw the thumbnail and display renditions of a stored image; return ProductImage field
+    values (names and sizes). Writes two new files; the source is not changed."""
+    with default_storage.open(source_name, "rb") as source, Image.open(source) as original:
+        picture = ImageOps.exif_transpose(original)
+        if picture.mode != "RGB":
+            background = Image.new("RGB", picture.size, "white")
+            rgba = picture.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            picture = background
+        width, height = picture.size
+        thumbnail = ImageOps.fit(picture, THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+        display = picture.copy()
+        display.thumbnail(DISPLAY_SIZE, Image.Resampling.LANCZOS)
+        return {
+            "width": width,
+            "height": height,
+            "thumbnail": _save_rendition(thumbnail, source_name, "thumb"),
+            "thumbnail_width": thumbnail.width,
+            "thumbnail_height": thumbnail.height,
+            "display": _save_rendition(display, source_name, "display"),
+            "display_width": display.width,
+            "display_height": display.height,
+        }
+
+
+def generate_image_renditions(*, image: ProductImage) -> None:
+    """(Re)generate the renditions of one product image after its file was uploaded or
+    replaced. Not transactional: it writes files, then one UPDATE of the row."""
+    for name, value in make_renditions(image.image.name).items():
+        setattr(image, name, value)
+    image.save(
+        update_fields=[
+            "width",
+            "height",
+            "thumbnail",
+            "thumbnail_width",
+            "thumbnail_height",
+            "display",
+            "display_width",
+            "display_height",
+        ]
+    )
+    transaction.on_commit(invalidate_catalog_cache)
