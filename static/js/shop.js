@@ -8,6 +8,10 @@ document.addEventListener("DOMContentLoaded", () => {
     same.addEventListener("change", sync);
     sync();
   }
+  // Catalog sort: apply the choice at once (the "Sort" button does it without JavaScript).
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form && select.form.requestSubmit());
+  });
   // Guard against double submission: the server is idempotent, this only spares a round trip.
   document.querySelectorAll("form[data-submit-once]").forEach((form) => {
     form.addEventListener("submit", () => {
