@@ -77,11 +77,16 @@ class AddressAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     raw_id_fields = ("user",)
 
-    def save_model(self, request, obj, form, change):
-        # Through the service, so a new default replaces the old one instead of failing.
-        services.save_address(
-            user=obj.user,
-            address=obj,
-            default_shipping=obj.is_default_shipping,
-            default_billing=obj.is_default_billing,
-        )
+    # Defaults change through the actions, which clear the old default in the same transaction.
+    readonly_fields = ("is_default_shipping", "is_default_billing", "created_at")
+    actions = ["make_default_shipping", "make_default_billing"]
+
+    @admin.action(description="Make default shipping address of its user")
+    def make_default_shipping(self, request, queryset):
+        for address in queryset.select_related("user"):
+            services.set_default_address(user=address.user, address=address, kind="shipping")
+
+    @admin.action(description="Make default billing address of its user")
+    def make_default_billing(self, request, queryset):
+        for address in queryset.select_related("user"):
+            services.set_default_address(user=address.user, address=address, kind="billing")

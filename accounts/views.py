@@ -104,7 +104,7 @@ def password_reset(request):
 
 @login_required
 def profile(request):
-    # A copy of the user, so a rejected change never shows up in the page's header.
+    # A fresh copy: a rejected change must not linger on request.user for the request.
     account = User.objects.get(pk=request.user.pk)
     form = ProfileForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
