@@ -1,0 +1,99 @@
+"""Checkouts racing each other on PostgreSQL, each thread on its own connection."""
+
+import secrets
+import threading
+
+import pytest
+from django.db import connections
+
+from catalog.models import Variant
+from orders.models import Order, OrderLine
+from orders.services import OutOfStock, place_order
+from tests.factories import VariantFactory
+from tests.orders.helpers import ADDRESS, approved_card, buy
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_in_threads(count, target):
+    """Start `count` threads at once; return what each returned or raised."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def work(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = target(index)
+        except Exception as error:
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a checkout hung"
+    return results
+
+
+def test_fifty_parallel_checkouts_for_ten_in_stock_sell_exactly_ten(postgres):
+    # given a print with 10 in stock
+    variant = VariantFactory(product__name="Limited Print", stock=10)
+
+    # when 50 customers check out one each at the same moment
+    results = run_in_threads(50, lambda index: buy(variant, 1))
+
+    # then exactly 10 orders are paid, the stock is 0, and the others are told it sold out
+    orders = [result for result in results if isinstance(result, Order)]
+    refused = [result for result in results if not isinstance(result, Order)]
+    assert len(orders) == 10
+    assert len(refused) == 40
+    assert all(isinstance(error, OutOfStock) for error in refused), refused
+    assert {str(error) for error in refused} == {"Sorry, Limited Print is sold out."}
+    assert Variant.objects.get(pk=variant.pk).stock == 0
+    assert Order.objects.filter(status=Order.Status.PAID).count() == 10
+    assert Order.objects.count() == 10
+    assert sum(OrderLine.objects.values_list("quantity", flat=True)) == 10
+
+
+def test_checkouts_sharing_variants_in_any_order_do_not_deadlock(postgres):
+    # given two variants, bought together by carts listing them in opposite orders
+    first = VariantFactory(stock=20)
+    second = VariantFactory(stock=20)
+
+    def checkout(index):
+        quantities = {first.pk: 1, second.pk: 1}
+        if index % 2:
+            quantities = {second.pk: 1, first.pk: 1}
+        return place_order(
+            customer=None,
+            email="race@example.com",
+            quantities=quantities,
+            shipping_address=ADDRESS,
+            billing_address=ADDRESS,
+            shipping_method="standard",
+            card=approved_card(),
+            checkout_token=secrets.token_urlsafe(32),
+        )
+
+    results = run_in_threads(20, checkout)
+
+    assert all(isinstance(result, Order) for result in results), results
+    assert Variant.objects.get(pk=first.pk).stock == 0
+    assert Variant.objects.get(pk=second.pk).stock == 0
+
+
+def test_concurrent_double_submit_places_one_order(postgres):
+    # given one checkout form submitted five times at once (double clicks, retries)
+    variant = VariantFactory(stock=10)
+    token = secrets.token_urlsafe(32)
+
+    results = run_in_threads(5, lambda index: buy(variant, 2, token=token))
+
+    # then every submit gets the same order, and the stock went down once
+    assert all(isinstance(result, Order) for result in results), results
+    assert len({result.number for result in results}) == 1
+    assert Order.objects.count() == 1
+    assert Variant.objects.get(pk=variant.pk).stock == 8
