@@ -325,18 +325,20 @@ def _reserve_stock_and_create_order(
             variant.stock -= quantities[variant.pk]
         Variant.objects.bulk_update(variants, ["stock"])
 
-        lines = [
-            OrderLine(
-                variant=variant,
-                product_name=variant.product.name,
-                options_label=variant.options_label,
-                sku=variant.sku,
-                unit_price=variant.price,
-                quantity=quantities[variant.pk],
-                line_total=line_total(unit_price=variant.price, quantity=quantities[variant.pk]),
+        lines = []  # in the cart's order
+        for variant_id, quantity in quantities.items():
+            variant = by_id[variant_id]
+            lines.append(
+                OrderLine(
+                    variant=variant,
+                    product_name=variant.product.name,
+                    options_label=variant.options_label,
+                    sku=variant.sku,
+                    unit_price=variant.price,
+                    quantity=quantity,
+                    line_total=line_total(unit_price=variant.price, quantity=quantity),
+                )
             )
-            for variant in variants
-        ]
         totals = order_totals(
             line_totals=[line.line_total for line in lines], shipping_method=shipping_method
         )

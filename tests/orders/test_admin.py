@@ -177,3 +177,15 @@ def test_view_only_staff_can_export_but_not_ship(client, paid_order):
     assert "export_csv" in names
     assert "mark_shipped" not in names
     assert "cancel_and_restock" not in names
+
+
+def test_order_managers_group_migration_is_reversible():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("orders.migrations.0002_order_managers_group")
+    migration.delete_group(apps, None)
+    assert not Group.objects.filter(name="Order managers").exists()
+    migration.create_group(apps, None)
+    assert Group.objects.get(name="Order managers").permissions.count() == 6
