@@ -41,7 +41,7 @@ def test_address_form_has_the_contract_labels_and_a_country_select(signed_in_cli
         ("country", "Country"),
         ("phone", "Phone"),
     ]:
-        assert f'<label for="id_{field}">{label}:</label>' in html
+        assert f'<label for="id_{field}">{label}</label>' in html
     assert '<select name="country"' in html
     assert '<option value="DE">Germany</option>' in html
 

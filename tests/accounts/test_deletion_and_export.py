@@ -30,7 +30,7 @@ def test_deletion_page_explains_what_is_kept(signed_in_client):
     assert_page(response, "Delete my account")
     html = response.content.decode()
     assert "Your past orders stay in our books" in html
-    assert '<label for="id_password">Current password:</label>' in html
+    assert '<label for="id_password">Current password</label>' in html
 
 
 def test_deletion_needs_the_password(signed_in_client, user):

@@ -28,9 +28,9 @@ def test_login_page_has_the_contract_labels_and_button(client):
     response = client.get("/accounts/login/")
     assert_page(response, "Log in")
     html = response.content.decode()
-    assert '<label for="id_username">Email:</label>' in html
+    assert '<label for="id_username">Email</label>' in html
     assert 'type="email" name="username"' in html
-    assert '<label for="id_password">Password:</label>' in html
+    assert '<label for="id_password">Password</label>' in html
     assert '<button type="submit">Log in</button>' in html
 
 

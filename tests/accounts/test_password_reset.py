@@ -37,7 +37,7 @@ def test_reset_page_has_the_contract_label_and_button(client):
     response = client.get("/accounts/password-reset/")
     assert_page(response, "Reset your password")
     html = response.content.decode()
-    assert '<label for="id_email">Email:</label>' in html
+    assert '<label for="id_email">Email</label>' in html
     assert '<button type="submit">Send reset link</button>' in html
 
 

@@ -24,9 +24,9 @@ def test_signup_page_has_the_contract_labels_and_button(client):
     response = client.get("/accounts/signup/")
     assert_page(response, "Sign up")
     html = response.content.decode()
-    assert '<label for="id_email">Email:</label>' in html
-    assert '<label for="id_password1">Password:</label>' in html
-    assert '<label for="id_password2">Confirm password:</label>' in html
+    assert '<label for="id_email">Email</label>' in html
+    assert '<label for="id_password1">Password</label>' in html
+    assert '<label for="id_password2">Confirm password</label>' in html
     assert '<button type="submit">Sign up</button>' in html
 
 
