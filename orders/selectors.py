@@ -36,16 +36,25 @@ def session_cart(session):
     return quantities
 
 
-def stock_message(*, name, available, in_cart=0):
+def _naming_the_options(message, variant):
+    """The public messages name the product; the variant's options follow in brackets."""
+    label = variant.options_label
+    return f"{message} ({label})" if label else message
+
+
+def stock_message(*, variant, available, in_cart=0):
+    name = variant.product.name
     if available <= 0:
-        return f"Sorry, {name} is sold out."
+        return _naming_the_options(f"Sorry, {name} is sold out.", variant)
     if in_cart:
-        return f"Only {available} left of {name}; your cart already has {in_cart}."
-    return f"Only {available} left of {name}."
+        return _naming_the_options(
+            f"Only {available} left of {name}; your cart already has {in_cart}.", variant
+        )
+    return _naming_the_options(f"Only {available} left of {name}.", variant)
 
 
-def unavailable_message(name):
-    return f"Sorry, {name} is no longer available."
+def unavailable_message(variant):
+    return _naming_the_options(f"Sorry, {variant.product.name} is no longer available.", variant)
 
 
 def is_for_sale(variant):
@@ -77,7 +86,7 @@ class CartItem:
         if not is_for_sale(variant):
             return unavailable_message(variant)
         if self.quantity > variant.stock:
-            return stock_message(name=variant, available=variant.stock)
+            return stock_message(variant=variant, available=variant.stock)
         return ""
 
 

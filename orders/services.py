@@ -95,7 +95,7 @@ def _refuse_unless_in_stock(variant, quantity, in_cart=0):
     if not is_for_sale(variant):
         raise OutOfStock([unavailable_message(variant)])
     if quantity > variant.stock:
-        raise OutOfStock([stock_message(name=variant, available=variant.stock, in_cart=in_cart)])
+        raise OutOfStock([stock_message(variant=variant, available=variant.stock, in_cart=in_cart)])
 
 
 def add_to_cart(*, user, session, variant, quantity):
@@ -181,7 +181,7 @@ def merge_session_cart(*, user, session):
                 continue
             if not is_for_sale(variant) or variant.stock <= 0:
                 notes.append(
-                    stock_message(name=variant, available=0)
+                    stock_message(variant=variant, available=0)
                     if is_for_sale(variant)
                     else unavailable_message(variant)
                 )
@@ -317,7 +317,7 @@ def _reserve_stock_and_create_order(
             elif not is_for_sale(variant):
                 problems.append(unavailable_message(variant))
             elif quantity > variant.stock:
-                problems.append(stock_message(name=variant, available=variant.stock))
+                problems.append(stock_message(variant=variant, available=variant.stock))
         if problems:
             raise OutOfStock(problems)
 

@@ -368,3 +368,11 @@ def test_several_lines_are_all_bought(client, add):
     assert lines == [("Beanie", "", 1), ("Mug", "Colour: Blue", 3)]  # in the cart's order
     assert order.subtotal == Decimal("53.50")
     assert Variant.objects.get(pk=mug.pk).stock == 0
+
+
+def test_stock_messages_name_the_product_then_the_options(client, add):
+    shoe = VariantFactory(product__name="Trail Runner Shoe", options={"Size": "43"}, stock=3)
+    add(shoe, 2)
+    Variant.objects.filter(pk=shoe.pk).update(stock=0)
+    response = client.post("/checkout/", checkout_data())
+    assert "Sorry, Trail Runner Shoe is sold out. (Size: 43)" in response.content.decode()
