@@ -1,5 +1,7 @@
 """The Celery app is configured for reliability and finds every app's tasks."""
 
+import pytest
+
 from config.celery import app
 
 
@@ -11,6 +13,7 @@ def test_celery_is_configured_for_json_and_late_acks():
     assert app.conf.task_time_limit > app.conf.task_soft_time_limit > 0
 
 
+@pytest.mark.django_db  # importing the tasks runs Django's checks, which may query the database
 def test_celery_autodiscovers_the_shop_tasks():
     app.loader.import_default_modules()
     names = set(app.tasks)
