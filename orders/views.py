@@ -147,9 +147,8 @@ def checkout(request):
                     card=form.card,
                     checkout_token=form.cleaned_data["checkout_token"],
                 )
-            except EmptyCart as error:
-                messages.info(request, str(error))
-                return redirect("orders:cart")
+            except EmptyCart:
+                return redirect("orders:cart")  # which says the cart is empty
             except OutOfStock as error:
                 stock_problems = error.problems
             except PaymentDeclined as error:
@@ -157,11 +156,9 @@ def checkout(request):
             else:
                 return _order_placed(request, order, form)
         elif not cart.items:
-            messages.info(request, "Your cart is empty.")
             return redirect("orders:cart")
     else:
         if not cart.items:
-            messages.info(request, "Your cart is empty.")
             return redirect("orders:cart")
         form = CheckoutForm(initial=_checkout_initial(request.user), user=request.user)
         stock_problems = cart.problems
