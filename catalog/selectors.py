@@ -172,14 +172,25 @@ def search_words(q):
     return re.findall(r"[^\W_]+", q.lower())[:MAX_SEARCH_WORDS]
 
 
+def search_query(words):
+    """PostgreSQL: every word must match, stemmed; the last one also as a prefix of a stemmed
+    or unstemmed word (the customer may still be typing it)."""
+    *complete, last = words
+    prefix = SearchQuery(f"{last}:*", search_type="raw", config=SEARCH_CONFIG) | SearchQuery(
+        f"{last}:*", search_type="raw", config="simple"
+    )
+    if not complete:
+        return prefix
+    return SearchQuery(" & ".join(complete), search_type="raw", config=SEARCH_CONFIG) & prefix
+
+
 def _search(products, q):
-    """Filter by a search; on PostgreSQL annotate `rank`. Every word must match, the last one
-    as a prefix (the customer may still be typing it)."""
+    """Filter by a search; on PostgreSQL annotate `rank` for the relevance sort."""
     words = search_words(q)
     if not words:
         return products
     if connection.vendor == "postgresql":
-        query = SearchQuery(" & ".join(words) + ":*", search_type="raw", config=SEARCH_CONFIG)
+        query = search_query(words)
         return products.filter(search_vector=query).annotate(
             rank=SearchRank(F("search_vector"), query)
         )

@@ -57,27 +57,46 @@ def invalidate_catalog_cache() -> None:
         logger.exception("Could not invalidate the catalog cache")
 
 
-# One statement recomputes both denormalised columns; the weights rank a match in the name or
-# SKU above the brand, the brand above category names, and those above the description.
+# One statement recomputes both denormalised columns. Punctuation becomes spaces first, so the
+# vector holds the same words the search splits a query into ("BN-2040" -> "bn", "2040").
+# Names, brands and categories are indexed stemmed (English) and as written ('simple'), so a
+# prefix of the last word typed matches "running" as well as "run". The weights rank a match in
+# the name or SKU above the brand, the brand above category names, those above the description.
 _REFRESH_SQL_POSTGRESQL = """
 UPDATE catalog_product AS p SET
-    min_price = (
-        SELECT MIN(v.price) FROM catalog_variant AS v WHERE v.product_id = p.id AND v.is_active
-    ),
+    min_price = words.min_price,
     search_vector =
-        setweight(to_tsvector(%(config)s, p.name), 'A')
-        || setweight(to_tsvector(%(config)s, coalesce((
-            SELECT string_agg(v.sku, ' ') FROM catalog_variant AS v WHERE v.product_id = p.id
-        ), '')), 'A')
-        || setweight(to_tsvector(%(config)s, p.brand), 'B')
-        || setweight(to_tsvector(%(config)s, coalesce((
+        setweight(to_tsvector(%(config)s, words.name) || to_tsvector('simple', words.name)
+            || to_tsvector('simple', words.skus), 'A')
+        || setweight(to_tsvector(%(config)s, words.brand)
+            || to_tsvector('simple', words.brand), 'B')
+        || setweight(to_tsvector(%(config)s, words.categories)
+            || to_tsvector('simple', words.categories), 'C')
+        || setweight(to_tsvector(%(config)s, words.description), 'D')
+FROM (
+    SELECT
+        product.id,
+        (
+            SELECT MIN(v.price) FROM catalog_variant AS v
+            WHERE v.product_id = product.id AND v.is_active
+        ) AS min_price,
+        regexp_replace(product.name, '[[:punct:]]+', ' ', 'g') AS name,
+        regexp_replace(product.brand, '[[:punct:]]+', ' ', 'g') AS brand,
+        regexp_replace(product.description, '[[:punct:]]+', ' ', 'g') AS description,
+        regexp_replace(coalesce((
+            SELECT string_agg(v.sku, ' ') FROM catalog_variant AS v
+            WHERE v.product_id = product.id
+        ), ''), '[[:punct:]]+', ' ', 'g') AS skus,
+        regexp_replace(coalesce((
             SELECT string_agg(c.name, ' ')
             FROM catalog_product_categories AS pc
             JOIN catalog_category AS c ON c.id = pc.category_id
-            WHERE pc.product_id = p.id
-        ), '')), 'C')
-        || setweight(to_tsvector(%(config)s, p.description), 'D')
-WHERE %(all)s OR p.id = ANY(%(ids)s)
+            WHERE pc.product_id = product.id
+        ), ''), '[[:punct:]]+', ' ', 'g') AS categories
+    FROM catalog_product AS product
+    WHERE %(all)s OR product.id = ANY(%(ids)s)
+) AS words
+WHERE p.id = words.id
 """
 
 
