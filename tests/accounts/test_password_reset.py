@@ -1,10 +1,8 @@
 """Password reset by email: same answer for every email, throttled, the link works once."""
 
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 
 from accounts import tasks
@@ -176,42 +174,16 @@ def test_reset_task_skips_a_user_deleted_meanwhile(eager_tasks):
     assert mail.outbox == []
 
 
-class FlakySMTPHandler:
-    """An SMTP server that answers "451 try again" to the first `failures` messages."""
-
-    def __init__(self, failures):
-        self.failures = failures
-        self.attempts = 0
-        self.delivered = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.attempts += 1
-        if self.attempts <= self.failures:
-            return "451 Temporary failure, try again later"
-        self.delivered.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
-def flaky_smtp(settings):
-    handler = FlakySMTPHandler(failures=2)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+def flaky_smtp(smtp_server, settings):
+    server = smtp_server(failures=2)
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": "127.0.0.1",
-                "port": port,
-                "timeout": 5,
-            },
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
         }
     }
-    yield handler
-    controller.stop()
+    return server
 
 
 def test_reset_task_retries_until_the_smtp_server_accepts_the_email(user, eager_tasks, flaky_smtp):
