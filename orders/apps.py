@@ -18,7 +18,8 @@ def merge_cart_on_login(sender, request, user, **kwargs):
 
 class OrdersConfig(AppConfig):
     name = "orders"
-    verbose_name = "Orders"
+    # The admin section; "Orders" is the model list inside it.
+    verbose_name = "Sales"
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
