@@ -4,6 +4,7 @@ Login, logout and the reset link's page are Django's own views, configured in ur
 """
 
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -15,7 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
+from redis import RedisError
 
 from accounts import selectors, services
 from accounts.forms import (
@@ -37,6 +39,23 @@ RESET_RATE_PER_IP = "10/h"
 RESET_RATE_PER_EMAIL = "5/h"
 TOO_MANY_REQUESTS = 429
 
+logger = logging.getLogger(__name__)
+
+
+def over_limit(request, *, group, key, rate):
+    """Count this POST against a django-ratelimit limit and say whether it is over.
+
+    The counters live in the cache; if the cache is unreachable the request is let through:
+    the limits brake abuse, they are no reason to turn customers away during an outage.
+    """
+    try:
+        return is_ratelimited(
+            request, group=group, key=key, rate=rate, method="POST", increment=True
+        )
+    except RedisError:
+        logger.warning("Rate limit %s not checked: the cache is unreachable", group)
+        return False
+
 
 def safe_next_url(request, default):
     """The `next` parameter if it points into this site, otherwise `default`."""
@@ -49,12 +68,11 @@ def safe_next_url(request, default):
 
 
 @sensitive_post_parameters("password1", "password2")
-@ratelimit(group="accounts:signup", key="ip", rate=SIGNUP_RATE, method="POST", block=False)
 def signup(request):
     form = SignupForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if request.limited:
+        if over_limit(request, group="accounts:signup", key="ip", rate=SIGNUP_RATE):
             form.add_error(None, "Too many sign-ups from your network. Please try again later.")
             status = TOO_MANY_REQUESTS
         elif form.is_valid():
@@ -72,20 +90,6 @@ def password_reset_email_key(group, request):
     return request.POST.get("email", "").strip().lower()
 
 
-@ratelimit(
-    group="accounts:password_reset_ip",
-    key="ip",
-    rate=RESET_RATE_PER_IP,
-    method="POST",
-    block=False,
-)
-@ratelimit(
-    group="accounts:password_reset_email",
-    key=password_reset_email_key,
-    rate=RESET_RATE_PER_EMAIL,
-    method="POST",
-    block=False,
-)
 def password_reset(request):
     """Ask for a reset link. The answer is the same redirect whether or not the email has an
     account: the lookup and the enqueue are all the request does, the email is sent by a
@@ -93,7 +97,14 @@ def password_reset(request):
     form = PasswordResetRequestForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if request.limited:
+        if over_limit(
+            request, group="accounts:password_reset_ip", key="ip", rate=RESET_RATE_PER_IP
+        ) or over_limit(
+            request,
+            group="accounts:password_reset_email",
+            key=password_reset_email_key,
+            rate=RESET_RATE_PER_EMAIL,
+        ):
             form.add_error(None, "Too many reset requests. Please try again in an hour.")
             status = TOO_MANY_REQUESTS
         elif form.is_valid():

@@ -169,6 +169,22 @@ def test_reset_answers_normally_when_the_broker_is_down(
     assert "Could not queue the password reset email" in caplog.text
 
 
+def test_reset_answers_normally_when_redis_is_down_for_cache_and_broker(
+    client, user, broker_down, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask_for_reset(client, "ada@example.com")
+    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert "Rate limit accounts:password_reset_ip not checked" in caplog.text
+
+
 def test_reset_task_skips_a_user_deleted_meanwhile(eager_tasks):
     tasks.send_password_reset_email.delay(987654)
     assert mail.outbox == []
