@@ -147,6 +147,12 @@ AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Lockouts and rate limits count per client address; behind reverse proxies that append to
+# X-Forwarded-For, set SHOP_TRUSTED_PROXIES to their number (else every client shares the
+# proxy's address).
+SHOP_TRUSTED_PROXIES = env.int("SHOP_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "accounts.client_ip.client_ip"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
