@@ -15,9 +15,9 @@ logger = logging.getLogger(__name__)
 AddressKind = Literal["shipping", "billing"]
 
 
-def register_customer(*, email: str, password: str, full_name: str = "") -> User:
+def register_customer(*, email: str, password: str) -> User:
     """Create a customer account; the email is stored lower-cased."""
-    return User.objects.create_user(email=email, password=password, full_name=full_name)
+    return User.objects.create_user(email=email, password=password)
 
 
 def request_password_reset(*, email: str) -> None:
@@ -64,7 +64,7 @@ def save_address(
     constraints (one default of each kind per user) always hold.
     """
     if address.pk is not None and address.user_id != user.pk:
-        raise Address.DoesNotExist("Not this user's address")
+        raise ValueError("The address belongs to another user")
     with transaction.atomic():
         User.objects.select_for_update().only("pk").get(pk=user.pk)
         others = Address.objects.filter(user=user).exclude(pk=address.pk)
@@ -81,24 +81,19 @@ def save_address(
 
 def set_default_address(*, user: User, address: Address, kind: AddressKind) -> Address:
     """Make `address` the user's default of `kind`, clearing the previous one (same lock as
-    `save_address`). Repeating it changes nothing."""
-    if address.user_id != user.pk:
-        raise Address.DoesNotExist("Not this user's address")
+    `save_address`). Only the user's own addresses are touched; repeating it changes nothing."""
     flag = f"is_default_{kind}"
     with transaction.atomic():
         User.objects.select_for_update().only("pk").get(pk=user.pk)
-        Address.objects.filter(user=user, **{flag: True}).exclude(pk=address.pk).update(
-            **{flag: False}
-        )
-        setattr(address, flag, True)
-        address.save(update_fields=[flag])
+        own = Address.objects.filter(user=user)
+        own.filter(**{flag: True}).exclude(pk=address.pk).update(**{flag: False})
+        own.filter(pk=address.pk).update(**{flag: True})
+    setattr(address, flag, True)
     return address
 
 
 def delete_address(*, user: User, address: Address) -> None:
-    if address.user_id != user.pk:
-        raise Address.DoesNotExist("Not this user's address")
-    address.delete()
+    Address.objects.filter(user=user, pk=address.pk).delete()
 
 
 def delete_account(*, user: User) -> None:
@@ -106,9 +101,9 @@ def delete_account(*, user: User) -> None:
 
     Deleted: the user row, the address book, the cart (cascades), and django-axes' login
     records for the email. Kept: orders, detached from the person (`Order.customer` set to
-    NULL). The name, email and addresses copied onto each
-    order stay on it: they are part of the invoice the shop must keep for its legal
-    bookkeeping period, and are never shown in any account again.
+    NULL). The name, email and addresses copied onto each order stay on it: they are part of
+    the invoice the shop must keep for its legal bookkeeping period, and are never shown in
+    any account again.
     """
     email = user.email
     with transaction.atomic():
