@@ -147,6 +147,13 @@ def default_addresses(user):
     return shipping, billing
 
 
+def order_for_checkout_token(checkout_token):
+    """The order a checkout form's one-time token already placed, or None."""
+    if not checkout_token:
+        return None
+    return Order.objects.filter(checkout_token=checkout_token).first()
+
+
 def orders_for_customer(user):
     """The customer's own orders, newest first."""
     return Order.objects.filter(customer=user).order_by("-created_at", "-pk")

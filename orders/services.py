@@ -31,6 +31,7 @@ from orders.pricing import line_total, order_totals
 from orders.selectors import (
     SESSION_CART_KEY,
     is_for_sale,
+    order_for_checkout_token,
     session_cart,
     stock_message,
     unavailable_message,
@@ -222,10 +223,6 @@ def _address_fields(prefix, address):
     }
 
 
-def _order_for_token(checkout_token):
-    return Order.objects.filter(checkout_token=checkout_token).first()
-
-
 def _known_user(user):
     return user if user is not None and user.is_authenticated else None
 
@@ -258,7 +255,7 @@ def place_order(
     retry after a timeout) finds the order that token created, also when the two requests race
     (the losing insert hits the unique constraint), and returns it without charging again.
     """
-    existing = _order_for_token(checkout_token)
+    existing = order_for_checkout_token(checkout_token)
     if existing is not None:
         return existing
     if not quantities:
@@ -304,7 +301,7 @@ def _reserve_stock_and_create_order(
             .order_by("pk")
         )
         # A duplicate submit that committed while this one waited for the locks.
-        existing = _order_for_token(checkout_token)
+        existing = order_for_checkout_token(checkout_token)
         if existing is not None:
             raise _DuplicateCheckout(existing)
 
@@ -374,7 +371,7 @@ def _insert_order(order):
                 order.save(force_insert=True)
             return
         except IntegrityError:
-            existing = _order_for_token(order.checkout_token)
+            existing = order_for_checkout_token(order.checkout_token)
             if existing is not None:
                 raise _DuplicateCheckout(existing) from None
             if attempt == ORDER_NUMBER_ATTEMPTS:

@@ -25,6 +25,7 @@ from orders.selectors import (
     can_view_order,
     cart_contents,
     default_addresses,
+    order_for_checkout_token,
     order_with_details,
     orders_for_customer,
 )
@@ -134,6 +135,11 @@ def checkout(request):
     cart = _cart(request)
     stock_problems = []
     if request.method == "POST":
+        placed = order_for_checkout_token(request.POST.get("checkout_token", ""))
+        if placed is not None:
+            # The same form again (double click, back button, retry): show what it placed,
+            # leaving alone anything put in the cart since.
+            return _show_placed_order(request, placed)
         form = CheckoutForm(request.POST, user=request.user)
         if form.is_valid():
             try:
@@ -191,6 +197,11 @@ def _order_placed(request, order, form):
         if not form.cleaned_data["billing_same"]:
             save_checkout_address(user=request.user, address=form.billing_address)
     clear_cart(user=request.user, session=request.session)
+    return _show_placed_order(request, order)
+
+
+def _show_placed_order(request, order):
+    """Let this session open the order's page and thank the customer there once."""
     recent = request.session.get(SESSION_RECENT_ORDERS_KEY, [])
     if order.number not in recent:
         recent = [order.number, *recent][:RECENT_ORDERS_KEPT]

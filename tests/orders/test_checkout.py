@@ -316,6 +316,26 @@ def test_double_submit_places_one_order_and_shows_it(client, add, variant):
     assert client.get(second.url).status_code == 200
 
 
+def test_going_back_to_a_placed_checkout_shows_that_order_and_keeps_the_new_cart(
+    client, add, variant
+):
+    # given an order placed, then something new in the cart
+    add(variant, 2)
+    data = checkout_data()
+    client.post("/checkout/", data)
+    mug = VariantFactory(product__name="Mug")
+    add(mug, 1)
+
+    # when the old checkout page is submitted again (back button)
+    response = client.post("/checkout/", data)
+
+    # then it shows the first order, places nothing new and leaves the mug in the cart
+    order = Order.objects.get()
+    assert response.url == order.get_absolute_url()
+    assert order.lines.get().quantity == 2
+    assert client.session["cart"] == {str(mug.pk): 1}
+
+
 def test_a_forged_checkout_token_is_refused(client, add, variant):
     add(variant)
     response = client.post("/checkout/", checkout_data(checkout_token="short"))

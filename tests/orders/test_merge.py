@@ -80,3 +80,19 @@ def test_logging_in_with_an_empty_session_cart_keeps_the_account_cart(client, cu
     CartLine.objects.create(cart=Cart.objects.create(user=customer), variant=mug, quantity=2)
     client.force_login(customer)
     assert account_cart(customer) == {"Mug": 2}
+
+
+def test_signing_up_keeps_the_visitors_cart(client, add):
+    mug = VariantFactory(product__name="Mug", stock=3)
+    add(mug, 2)
+    password = "plum-harbour-47-lantern"
+
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@example.com", "password1": password, "password2": password},
+    )
+
+    assert response.status_code == 302
+    user = CartLine.objects.get().cart.user
+    assert user.email == "new@example.com"
+    assert account_cart(user) == {"Mug": 2}
