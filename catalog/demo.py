@@ -12,7 +12,7 @@ from io import BytesIO
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageOps
 
@@ -456,6 +456,23 @@ def _build_product(seed, index, tree, gifts, pool):
     return product, category_ids, variants, images
 
 
+def _refresh_statistics():
+    """PostgreSQL's planner statistics and visibility map: after a bulk load they describe
+    empty tables, and it would pick slow plans for the search-vector UPDATE and the listings.
+    VACUUM (outside a transaction only) also flushes the GIN index's pending entries."""
+    if connection.vendor != "postgresql":
+        return
+    tables = (
+        "catalog_category, catalog_product, catalog_product_categories, catalog_variant, "
+        "catalog_productimage"
+    )
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute(f"ANALYZE {tables}")
+        else:
+            cursor.execute(f"VACUUM ANALYZE {tables}")
+
+
 def seed_demo_catalog(*, products, seed, on_progress=None):
     """Create demo products 0..products-1 of `seed` that do not exist yet (by slug), in
     transactions of BATCH_SIZE products; then invalidate the catalog cache. Safe to repeat."""
@@ -483,10 +500,14 @@ def seed_demo_catalog(*, products, seed, on_progress=None):
             through.objects.bulk_create(links)
             Variant.objects.bulk_create(variants)
             ProductImage.objects.bulk_create(images)
+            if start == 0:
+                _refresh_statistics()
             refresh_products(product_ids=[product.pk for product, *_ in new])
         existing.update(product.slug for product, *_ in new)
         result.created += len(new)
         if on_progress:
             on_progress(len(built))
+    if result.created:
+        _refresh_statistics()
     invalidate_catalog_cache()
     return result

@@ -12,12 +12,14 @@ import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, When
+from django.urls import reverse
 
 from catalog.csv_format import COLUMNS, LIST_SEPARATOR, PATH_SEPARATOR, format_bool, format_options
 from catalog.models import Category, Product, ProductImage, Variant
@@ -33,6 +35,8 @@ SORTS = {
     "newest": "Newest",
 }
 FEATURED_COUNT = 8
+MAX_COUNTED = 10_000
+FEW = 3_000  # see listing_order
 MAX_SEARCH_WORDS = 8
 
 
@@ -61,10 +65,24 @@ def _cached(name, compute):
 # --- Categories ---------------------------------------------------------------------------
 
 
+class CategoryNode(NamedTuple):
+    """A category as the pages show it: light to cache and unpickle, unlike a model instance."""
+
+    pk: int
+    parent_id: int | None
+    name: str
+    slug: str
+    description: str
+
+    def get_absolute_url(self):
+        return reverse("catalog:category", args=[self.slug])
+
+
 class CategoryTree:
     """All categories, linked in memory: the whole tree is small enough to cache as one."""
 
     def __init__(self, categories):
+        """`categories`: CategoryNodes in display order (position, name)."""
         self.by_id = {category.pk: category for category in categories}
         self.by_slug = {category.slug: category for category in categories}
         self.children = {}
@@ -104,11 +122,14 @@ class CategoryTree:
             stack.extend((child, depth + 1) for child in reversed(self.children_of(category)))
 
 
-def category_tree():
-    def compute():
-        return CategoryTree(list(Category.objects.order_by("position", "name")))
+def _load_category_tree():
+    fields = ["pk", "parent_id", "name", "slug", "description"]
+    rows = Category.objects.order_by("position", "name").values_list(*fields)
+    return CategoryTree([CategoryNode(*row) for row in rows])
 
-    return _cached("tree", compute)
+
+def category_tree():
+    return _cached("tree", _load_category_tree)
 
 
 # --- Products -----------------------------------------------------------------------------
@@ -149,7 +170,7 @@ def featured_products():
 @dataclass(frozen=True)
 class ProductFilters:
     q: str = ""
-    category: Category | None = None
+    category: CategoryNode | None = None
     sort: str = "relevance"
     min_price: Decimal | None = None
     max_price: Decimal | None = None
@@ -207,7 +228,7 @@ def _search(products, q):
 
 
 def filtered_products(filters, tree=None):
-    """The listing's products for `filters`, ordered, not yet sliced."""
+    """The listing's products for `filters`, unordered (see `listing_order`), not sliced."""
     products = listable_products()
     if filters.category is not None:
         tree = tree or category_tree()
@@ -223,25 +244,41 @@ def filtered_products(filters, tree=None):
         products = products.filter(
             Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
         )
-    products = _search(products, filters.q)
-    searching = "rank" in products.query.annotations
-    order = {
-        "price": ["min_price", "pk"],
-        "-price": ["-min_price", "-pk"],
-        "name": ["name", "pk"],
-        "newest": ["-created_at", "-pk"],
-    }.get(filters.sort, ["-rank", "name", "pk"] if searching else ["name", "pk"])
-    return products.order_by(*order)
+    return _search(products, filters.q)
+
+
+def listing_order(sort, *, searching, few):
+    """ORDER BY terms for a sort. With `few` matches, the sort column is wrapped in an
+    expression no index provides, so PostgreSQL gathers the matches (through the category or
+    search index) and sorts them, rather than walking the whole price or name index looking
+    for a few products that may all sort last."""
+
+    def column(name):
+        return Case(When(pk__isnull=False, then=F(name))) if few else F(name)
+
+    orders = {
+        "price": [column("min_price").asc(), F("pk").asc()],
+        "-price": [column("min_price").desc(), F("pk").desc()],
+        "name": [column("name").asc(), F("pk").asc()],
+        "newest": [column("created_at").desc(), F("pk").desc()],
+    }
+    if sort in orders:
+        return orders[sort]
+    if searching:
+        return [F("rank").desc(), F("name").asc(), F("pk").asc()]
+    return orders["name"]
 
 
 @dataclass
 class ProductPage:
-    """One page of a listing; the attributes the pagination template reads."""
+    """One page of a listing; the attributes the pagination template reads. `count` stops at
+    MAX_COUNTED: a listing of more says "10,000+" and its pages end there."""
 
     products: list
     count: int
     number: int
     per_page: int
+    count_is_capped: bool = False
 
     @property
     def num_pages(self):
@@ -292,17 +329,27 @@ class PageNotFound(Exception):
 def product_page(filters, number):
     """One page of the listing for `filters` (cached). Raises PageNotFound past the end.
 
-    Two queries (a COUNT and the page) plus two prefetches; both use the listing indexes."""
+    Two queries (a COUNT and the page) plus two prefetches; both use the listing indexes. The
+    COUNT stops after MAX_COUNTED rows, so a broad listing of 100k products costs no more than
+    a narrow one (and nobody pages through 400 pages)."""
     per_page = settings.SHOP_PRODUCTS_PER_PAGE
 
     def compute():
         products = filtered_products(filters)
-        count = products.count()
+        count = products.order_by().values("pk")[: MAX_COUNTED + 1].count()
+        capped = count > MAX_COUNTED
+        count = min(count, MAX_COUNTED)
         if number > 1 and (number - 1) * per_page >= count:
             return False  # cached too: "past the end"
+        searching = "rank" in products.query.annotations
+        products = products.order_by(
+            *listing_order(filters.sort, searching=searching, few=count <= FEW)
+        )
         start = (number - 1) * per_page
         page = list(with_card_data(products)[start : start + per_page])
-        return ProductPage(products=page, count=count, number=number, per_page=per_page)
+        return ProductPage(
+            products=page, count=count, number=number, per_page=per_page, count_is_capped=capped
+        )
 
     page = _cached(f"page:{filters.cache_name()}:{number}", compute)
     if page is False:
@@ -328,7 +375,7 @@ def product_for_page(slug):
 
 def write_products_csv(file):
     """Write every variant as one row of the import format (catalog/csv_format.py)."""
-    tree = CategoryTree(list(Category.objects.order_by("position", "name")))
+    tree = _load_category_tree()
     writer = csv.writer(file, lineterminator="\n")
     writer.writerow(COLUMNS)
     products = Product.objects.order_by("pk").prefetch_related(

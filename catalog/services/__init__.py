@@ -63,17 +63,7 @@ def invalidate_catalog_cache() -> None:
 # prefix of the last word typed matches "running" as well as "run". The weights rank a match in
 # the name or SKU above the brand, the brand above category names, those above the description.
 _REFRESH_SQL_POSTGRESQL = """
-UPDATE catalog_product AS p SET
-    min_price = words.min_price,
-    search_vector =
-        setweight(to_tsvector(%(config)s, words.name) || to_tsvector('simple', words.name)
-            || to_tsvector('simple', words.skus), 'A')
-        || setweight(to_tsvector(%(config)s, words.brand)
-            || to_tsvector('simple', words.brand), 'B')
-        || setweight(to_tsvector(%(config)s, words.categories)
-            || to_tsvector('simple', words.categories), 'C')
-        || setweight(to_tsvector(%(config)s, words.description), 'D')
-FROM (
+WITH words AS MATERIALIZED (
     SELECT
         product.id,
         (
@@ -95,7 +85,18 @@ FROM (
         ), ''), '[[:punct:]]+', ' ', 'g') AS categories
     FROM catalog_product AS product
     WHERE %(all)s OR product.id = ANY(%(ids)s)
-) AS words
+)
+UPDATE catalog_product AS p SET
+    min_price = words.min_price,
+    search_vector =
+        setweight(to_tsvector(%(config)s, words.name) || to_tsvector('simple', words.name)
+            || to_tsvector('simple', words.skus), 'A')
+        || setweight(to_tsvector(%(config)s, words.brand)
+            || to_tsvector('simple', words.brand), 'B')
+        || setweight(to_tsvector(%(config)s, words.categories)
+            || to_tsvector('simple', words.categories), 'C')
+        || setweight(to_tsvector(%(config)s, words.description), 'D')
+FROM words
 WHERE p.id = words.id
 """
 

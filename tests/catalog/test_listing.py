@@ -94,7 +94,9 @@ def test_a_product_is_in_stock_when_any_active_variant_is(client, make_product):
         ("newest", ["Cherry", "Banana", "Apple"]),
     ],
 )
-def test_sorts(client, make_product, sort, expected):
+@pytest.mark.parametrize("few", [3000, 0], ids=["sorted-after-filtering", "index-order"])
+def test_sorts(client, make_product, monkeypatch, sort, expected, few):
+    monkeypatch.setattr("catalog.selectors.FEW", few)
     make_product("Apple", variants=[{"price": Decimal("1.00")}])
     make_product("Banana", variants=[{"price": Decimal("3.00")}])
     make_product("Cherry", variants=[{"price": Decimal("2.00")}])
@@ -251,3 +253,20 @@ def test_cards_show_thumbnail_price_sale_and_stock(client, make_product, stored_
     assert "Only 3 left" in lamp
     assert "img/product-placeholder.svg" in stool
     assert "Out of stock" in stool
+
+
+def test_a_huge_listing_counts_up_to_a_cap_and_pages_end_there(client, make_product, monkeypatch):
+    monkeypatch.setattr("catalog.selectors.MAX_COUNTED", 3)
+    for n in range(5):
+        make_product(f"Lamp {n}")
+
+    with override_settings(SHOP_PRODUCTS_PER_PAGE=2):
+        first = client.get("/products/")
+        second = client.get("/products/", {"page": 2})
+        third = client.get("/products/", {"page": 3})
+
+    assert "3+ products<" in first.text
+    assert 'aria-label="Page 2"' in first.text
+    assert 'aria-label="Page 3"' not in first.text
+    assert product_names(second) == ["Lamp 2", "Lamp 3"]
+    assert third.status_code == 404
