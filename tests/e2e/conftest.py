@@ -1,19 +1,20 @@
 """Browser journeys: one headless Chromium per session, one context per test, against
 pytest-django's live server on PostgreSQL.
 
-Everything a journey does goes through what a person sees (roles, labels, button texts from
-/work/shared/CONTRACT.md); the database is only read afterwards to check the books.
+Everything a journey does goes through what a person sees (roles, labels and button texts of
+the shop's contract). The data a journey needs is made beforehand with the factories
+(tests/e2e/data.py); the database is read afterwards only to check the books.
 """
 
 import os
 import re
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, require
-from tests.factories import CategoryFactory, ProductFactory, UserFactory, VariantFactory
+from tests.e2e.data import Catalog
+from tests.factories import UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
 # one unless told that this is deliberate (the tests never await anything).
@@ -82,67 +83,6 @@ def screenshot(request):
         return path
 
     return take
-
-
-class Catalog:
-    """The handful of products the journeys buy, made directly with the factories."""
-
-    def __init__(self):
-        self.apparel = CategoryFactory(name="Apparel", slug="apparel")
-        self.footwear = CategoryFactory(name="Footwear", slug="footwear", parent=self.apparel)
-        self.kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
-
-        self.shoe = ProductFactory(
-            name="Trail Runner Shoe",
-            slug="trail-runner-shoe",
-            description="A light running shoe with a grippy sole for muddy trails.",
-            brand="Stride",
-            min_price=Decimal("89.00"),
-            categories=[self.footwear],
-        )
-        self.shoe_sizes = {
-            size: VariantFactory(
-                product=self.shoe,
-                sku=f"TRS-{size}",
-                options={"Size": size},
-                price=Decimal("89.00"),
-                stock=10,
-                position=position,
-            )
-            for position, size in enumerate(["42", "43", "44"])
-        }
-        self.road_shoe = ProductFactory(
-            name="Road Runner Shoe",
-            slug="road-runner-shoe",
-            description="A cushioned running shoe for tarmac; currently sold out.",
-            brand="Stride",
-            min_price=Decimal("79.00"),
-            categories=[self.footwear],
-        )
-        VariantFactory(product=self.road_shoe, sku="RRS-1", price=Decimal("79.00"), stock=0)
-
-        self.beanie = ProductFactory(
-            name="Merino Beanie",
-            slug="merino-beanie",
-            description="A warm merino wool beanie.",
-            brand="Woolly",
-            min_price=Decimal("25.00"),
-            categories=[self.apparel],
-        )
-        self.beanie_variant = VariantFactory(
-            product=self.beanie, sku="BEANIE-1", price=Decimal("25.00"), stock=20
-        )
-        self.mug = ProductFactory(
-            name="Enamel Mug",
-            slug="enamel-mug",
-            description="A camping mug that survives being dropped.",
-            brand="Camp",
-            min_price=Decimal("12.50"),
-            categories=[self.kitchen],
-        )
-        self.mug_variant = VariantFactory(
-            product=self.mug, sku="MUG-1", price=Decimal("12.50"), stock=30
-        )
 
 
 @pytest.fixture

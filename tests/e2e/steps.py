@@ -21,6 +21,11 @@ def open_product(page: Page, name: str):
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
+def filter_in_stock(page: Page):
+    page.get_by_label("In stock only", exact=True).check()
+    page.get_by_role("button", name="Apply filters").click()
+
+
 def choose_option(page: Page, option_name: str, value: str):
     """Pick a variant in the select labelled with the option's name (e.g. "Size")."""
     select = page.get_by_label(option_name, exact=True)
@@ -45,7 +50,7 @@ def sign_up(page: Page, email: str, password: str):
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Confirm password", exact=True).fill(password)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("link", name="My account")).to_be_visible()
+    expect(page.get_by_role("link", name="My account", exact=True)).to_be_visible()
 
 
 def log_in(page: Page, email: str, password: str):
@@ -53,7 +58,7 @@ def log_in(page: Page, email: str, password: str):
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="My account")).to_be_visible()
+    expect(page.get_by_role("link", name="My account", exact=True)).to_be_visible()
 
 
 def log_out(page: Page):

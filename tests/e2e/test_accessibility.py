@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 
 from orders.models import Order
 from tests.e2e import steps
-from tests.factories import DEFAULT_PASSWORD, OrderFactory, OrderLineFactory, UserFactory
+from tests.e2e.data import paid_order
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -72,41 +73,131 @@ def focus_ring_problems(page: Page, stops: int = 6) -> list[str]:
     return problems
 
 
-def test_every_customer_page_passes_axe_and_the_markup_rules(new_context, catalog, screenshot):
-    customer = UserFactory(email="margaret@example.com")
-    order = OrderFactory(customer=customer, email=customer.email, status=Order.Status.PAID)
-    OrderLineFactory(order=order, variant=catalog.mug_variant, unit_price=catalog.mug_variant.price)
-    page = new_context().new_page()
-    problems = []
-
-    def check(name, title_names):
-        expect(page.locator("body")).to_be_visible()
-        screenshot(page, name)
-        problems.extend(markup_problems(page, title_names))
-
-    page.goto("/")
-    check("home", "Northwind Goods")
-    problems.extend(focus_ring_problems(page))
-    page.goto("/products/")
-    check("listing", "Products")
-    page.goto(catalog.footwear.get_absolute_url())
-    check("category", "Footwear")
+def fill_cart(page, catalog):
     page.goto(catalog.shoe.get_absolute_url())
-    check("product", "Trail Runner Shoe")
     steps.choose_option(page, "Size", "44")
     steps.add_to_cart(page, 1)
+    expect(page.get_by_role("link", name=steps.CART_LINK)).to_contain_text("1")
+
+
+def open_home(page, catalog):
+    page.goto("/")
+    return "Northwind Goods"
+
+
+def open_listing(page, catalog):
+    page.goto("/products/")
+    return "Products"
+
+
+def open_search(page, catalog):
+    page.goto("/products/?q=runner")
+    return "runner"
+
+
+def open_category(page, catalog):
+    page.goto(catalog.footwear.get_absolute_url())
+    return "Footwear"
+
+
+def open_product(page, catalog):
+    page.goto(catalog.shoe.get_absolute_url())
+    return "Trail Runner Shoe"
+
+
+def open_cart(page, catalog):
+    fill_cart(page, catalog)
     page.goto("/cart/")
-    check("cart", "Cart")
-    page.get_by_role("link", name="Checkout").click()
-    check("checkout", "Checkout")
+    return "Cart"
+
+
+def open_checkout(page, catalog):
+    fill_cart(page, catalog)
+    page.goto("/checkout/")
+    return "Checkout"
+
+
+def open_signup(page, catalog):
     page.goto("/accounts/signup/")
-    check("signup", "Sign up")
+    return "Sign up"
+
+
+def open_login(page, catalog):
     page.goto("/accounts/login/")
-    check("login", "Log in")
+    return "Log in"
+
+
+def open_order(page, catalog):
+    customer = UserFactory(email="margaret@example.com")
+    order = paid_order(customer, catalog.mug_variant)
+    page.goto("/")
     steps.log_in(page, customer.email, DEFAULT_PASSWORD)
     page.goto(order.get_absolute_url())
-    check("order", order.number)
+    return order.number
 
+
+def open_password_reset(page, catalog):
+    page.goto("/accounts/password-reset/")
+    return "password"
+
+
+def signed_in(page):
+    customer = UserFactory(email="ida@example.com")
+    page.goto("/")
+    steps.log_in(page, customer.email, DEFAULT_PASSWORD)
+    return customer
+
+
+def open_account(page, catalog):
+    signed_in(page)
+    page.goto("/accounts/")
+    return "My account"
+
+
+def open_address_book(page, catalog):
+    signed_in(page)
+    page.goto("/accounts/addresses/")
+    return "Address book"
+
+
+def open_order_list(page, catalog):
+    customer = signed_in(page)
+    paid_order(customer, catalog.beanie_variant)
+    page.goto("/orders/")
+    return "orders"
+
+
+def open_not_found(page, catalog):
+    page.goto("/no-such-page/")
+    return "not found"
+
+
+@pytest.mark.parametrize(
+    "open_page",
+    [
+        open_home,
+        open_listing,
+        open_search,
+        open_category,
+        open_product,
+        open_cart,
+        open_checkout,
+        open_signup,
+        open_login,
+        open_order,
+        open_password_reset,
+        open_account,
+        open_address_book,
+        open_order_list,
+        open_not_found,
+    ],
+    ids=lambda open_page: open_page.__name__.removeprefix("open_"),
+)
+def test_page_passes_axe_and_the_markup_rules(page, catalog, screenshot, open_page):
+    title_names = open_page(page, catalog)
+    expect(page.locator("body")).to_be_visible()
+    screenshot(page, "page")
+    problems = markup_problems(page, title_names) + focus_ring_problems(page)
     assert not problems, "\n".join(problems)
 
 
@@ -161,6 +252,9 @@ def test_a_customer_can_check_out_with_the_keyboard_alone(page, catalog, screens
     assert order.status == Order.Status.PAID
 
 
+FOCUSED_SNAPSHOT = re.compile(r"- '?(\w+) \"([^\"]*)\"")
+
+
 class Keyboard:
     """Moves focus with Tab only, reading the focused element's accessible name as a screen
     reader would announce it."""
@@ -174,7 +268,8 @@ class Keyboard:
         if self.page.evaluate("document.activeElement === document.body"):
             return ("", "")
         snapshot = self.page.locator("*:focus").aria_snapshot()
-        match = re.match(r'- (\w+) "([^"]*)"', snapshot.strip())
+        # e.g. `- textbox "Email"`, or quoted when the name has a colon: `- 'radio "A: B"'`
+        match = FOCUSED_SNAPSHOT.match(snapshot.strip())
         return (match.group(1), match.group(2)) if match else ("", snapshot)
 
     def tab_to(self, name, role: str | None = None):

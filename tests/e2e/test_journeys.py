@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from orders.models import Order, OrderEmail
 from tests.e2e import steps
-from tests.factories import DEFAULT_PASSWORD, OrderFactory, OrderLineFactory, UserFactory
+from tests.e2e.data import paid_order
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -104,7 +105,7 @@ def test_customer_signs_up_keeps_the_cart_across_logins_and_finds_the_order(
     screenshot(page, "checkout-with-saved-address")
     number = steps.place_order(page)
 
-    page.get_by_role("link", name="My account").click()
+    page.get_by_role("link", name="My account", exact=True).click()
     steps.open_my_orders(page)
     expect(page.get_by_role("link", name=re.compile(number))).to_be_visible()
     screenshot(page, "my-orders")
@@ -144,8 +145,7 @@ def test_staff_marks_an_order_shipped_and_the_customer_sees_it(
 ):
     # given a paid order of a customer
     customer = UserFactory(email="linus@example.com")
-    order = OrderFactory(customer=customer, email=customer.email, status=Order.Status.PAID)
-    OrderLineFactory(order=order, variant=catalog.mug_variant, unit_price=catalog.mug_variant.price)
+    order = paid_order(customer, catalog.mug_variant)
 
     # when staff mark it shipped in the admin
     staff = new_context().new_page()
@@ -153,25 +153,30 @@ def test_staff_marks_an_order_shipped_and_the_customer_sees_it(
     staff.get_by_label(re.compile("email", re.I)).fill(staff_user.email)
     staff.get_by_label(re.compile("password", re.I)).fill(DEFAULT_PASSWORD)
     staff.get_by_role("button", name=re.compile("log in", re.I)).click()
-    staff.get_by_role("link", name="Orders", exact=True).first.click()
+    staff.get_by_role("rowheader", name="Orders", exact=True).get_by_role("link").click()
     staff.get_by_role("row").filter(has_text=order.number).get_by_role("checkbox").check()
-    staff.get_by_label("Action").select_option(label="Mark as shipped")
+    staff.get_by_role("combobox", name=re.compile("^Action")).select_option(label="Mark as shipped")
     screenshot(staff, "admin-orders")
-    staff.get_by_role("button", name=re.compile(r"^(Go|Run)$")).click()
-    steps.confirm_admin_action_if_asked(staff)
+    staff.get_by_role("button", name="Run", exact=True).click()
+    staff.get_by_label(f"Tracking number for {order.number}").fill("TRACK-0042")
+    screenshot(staff, "admin-tracking-number")
+    staff.get_by_role("button", name="Mark as shipped").click()
+    expect(staff.get_by_text(re.compile("marked as shipped"))).to_be_visible()
     screenshot(staff, "admin-shipped")
 
     # then the customer's order page says Shipped
     page = new_context().new_page()
     page.goto("/")
     steps.log_in(page, customer.email, DEFAULT_PASSWORD)
-    page.get_by_role("link", name="My account").click()
+    page.get_by_role("link", name="My account", exact=True).click()
     steps.open_my_orders(page)
     page.get_by_role("link", name=re.compile(order.number)).click()
     expect(page.locator("main")).to_contain_text("Shipped")
     screenshot(page, "customer-order-shipped")
     order.refresh_from_db()
     assert order.status == Order.Status.SHIPPED
+    assert order.tracking_number == "TRACK-0042"
+    assert order.emails.filter(kind=OrderEmail.Kind.SHIPPED).count() == 1
 
 
 def test_the_whole_purchase_works_without_javascript(new_context, catalog, screenshot):

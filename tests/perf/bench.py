@@ -263,12 +263,19 @@ def verdict(ok):
     return "ok" if ok else "**MISSED**"
 
 
-def render(rows, floor, rss, seed_seconds, products, pages):
+def load_average():
+    """The 1-minute load average: other work on the machine skews every figure."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def render(rows, floor, rss, seed_seconds, products, pages, load_before):
     lines = [
         f"# Benchmark {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
         "",
         f"- commit `{git_commit()}`, {os.cpu_count()} CPUs, {products:,} products, "
         f"gunicorn {WORKERS} sync workers, wrk {CONNECTIONS} connections",
+        f"- 1-minute load average before the load: {load_before:.2f}"
+        + (" (**the machine was busy: figures are pessimistic**)" if load_before > 1 else ""),
         f"- floor (trivial view through the same stack): {floor['rps']:.0f} req/s, "
         f"p50 {floor['p50_us'] / 1000:.1f} ms, p99 {floor['p99_us'] / 1000:.1f} ms",
         "",
@@ -354,6 +361,7 @@ def main():
         counts = query_counts(env, pages)
         cookie = shopper_cookie(server.base, pages["product"])
         floor_url = f"{server.base}/{FLOOR_PATH}"
+        load_before = load_average()
         print(f"Loading each page for {args.seconds} s at {CONNECTIONS} connections ...")
         wrk(floor_url, 2)
         floor = wrk(floor_url, args.seconds)
@@ -373,7 +381,7 @@ def main():
         rss = server.worker_rss_mb()
         products = product_count()
 
-    table = render(rows, floor, rss, seed_seconds, products, pages)
+    table = render(rows, floor, rss, seed_seconds, products, pages, load_before)
     out = RESULTS / f"bench-{datetime.now(UTC):%Y%m%d-%H%M%S}.md"
     out.write_text(table)
     print()
