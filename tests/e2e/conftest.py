@@ -46,20 +46,28 @@ def browser():
 
 @pytest.fixture
 def new_context(browser, live_server, postgres):
-    """Factory for fresh browser contexts (own cookies) pointed at the live server."""
+    """Factory for fresh browser contexts (own cookies) pointed at the live server. Requests
+    anywhere else are refused and fail the test: the shop loads nothing from outside."""
     contexts = []
+    outside = []
+
+    def refuse(route):
+        outside.append(route.request.url)
+        route.abort()
 
     def make(**options):
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 900}, **options
         )
         context.set_default_timeout(10_000)
+        context.route(lambda url: not url.startswith(live_server.url), refuse)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert not outside, f"pages requested outside addresses: {outside}"
 
 
 @pytest.fixture
