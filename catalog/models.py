@@ -67,6 +67,13 @@ class Product(models.Model):
             models.Index(fields=["is_active", "min_price"]),
             models.Index(fields=["is_active", "-created_at"]),
             models.Index(fields=["is_active", "-is_featured", "-created_at"]),
+            # Listable products' ids and prices: PostgreSQL counts a large category's products
+            # (within a price range) from this index instead of reading the whole table.
+            models.Index(
+                fields=["id", "min_price"],
+                condition=Q(is_active=True, min_price__isnull=False),
+                name="catalog_product_listable",
+            ),
         ]
 
     def __str__(self):
