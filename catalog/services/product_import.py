@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -98,11 +99,18 @@ def _parse_stock(text):
     return int(text)
 
 
+def _in_storage(name):
+    try:
+        return default_storage.exists(name)
+    except SuspiciousFileOperation:  # an absolute path or one outside the media folder
+        return False
+
+
 def _resolve_image(reference, base_dir, checked):
     """(storage name, local path or None) for an image reference; raises ValueError."""
     if reference in checked:
         return checked[reference]
-    if default_storage.exists(reference):
+    if _in_storage(reference):
         result = (reference, None)
     else:
         path = Path(reference)

@@ -155,9 +155,12 @@ def test_dry_run_counts_and_writes_nothing(tmp_path):
     assert Category.objects.count() == 0
 
 
-def test_import_copies_local_images_once(tmp_path, media_root):
-    Image.new("RGB", (900, 600), (10, 200, 90)).save(tmp_path / "mug photo.png")
-    text = VALID.replace("Survives drops.,", "Survives drops.,mug photo.png")
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative-path", "absolute-path"])
+def test_import_copies_local_images_once(tmp_path, media_root, absolute):
+    photo = tmp_path / "mug photo.png"
+    Image.new("RGB", (900, 600), (10, 200, 90)).save(photo)
+    reference = str(photo) if absolute else "mug photo.png"
+    text = VALID.replace("Survives drops.,", f"Survives drops.,{reference}")
     path = write(tmp_path, text)
 
     run_import(path)
