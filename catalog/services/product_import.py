@@ -289,7 +289,7 @@ def _check_existing_skus(skus, products):
                 yield (line, f"sku: {sku!r} belongs to the product {slug!r}, not {wanted!r}")
 
 
-def import_products(*, path: Path, dry_run: bool = False, progress=None) -> ImportResult:
+def import_products(*, path: Path, dry_run: bool = False, on_progress=None) -> ImportResult:
     """Create or update products and variants from a CSV file (see catalog/csv_format.py),
     matching variants by SKU and products by slug.
 
@@ -297,10 +297,10 @@ def import_products(*, path: Path, dry_run: bool = False, progress=None) -> Impo
     the errors by line, and nothing is written. The writes are one transaction (rolled back
     for a dry run, which copies no files). Re-importing the same file changes nothing. Rows
     take the usual row locks of their UPDATEs; run one import at a time.
+    `on_progress(done, total)` is called as products are written.
     """
     path = Path(path)
     products = _read_import_file(path)
-    progress = progress or (lambda items, total: items)
     result = ImportResult()
     touched = []
     with transaction.atomic():
@@ -318,12 +318,14 @@ def import_products(*, path: Path, dry_run: bool = False, progress=None) -> Impo
                     sku__in=[row.sku for slug in chunk for row in products[slug].rows]
                 )
             }
-            for slug in progress(chunk, len(chunk)):
+            for slug in chunk:
                 data = products[slug]
                 product, changed = _upsert_product(data, existing.get(slug), categories, dry_run)
                 changed = _upsert_variants(data, product, variants, result, changed)
                 if changed:
                     touched.append(product.pk)
+            if on_progress:
+                on_progress(len(chunk), len(products))
         result.categories_created = categories.created
         refresh_products(product_ids=touched)
         if dry_run:

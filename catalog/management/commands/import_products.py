@@ -1,5 +1,6 @@
 """manage.py import_products FILE.csv [--dry-run]: create or update products by SKU."""
 
+import sys
 from argparse import RawDescriptionHelpFormatter
 from pathlib import Path
 
@@ -34,11 +35,14 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No file at {file}.")
 
-        def progress(items, total):
-            return tqdm(items, total=total, unit="product", file=self.stderr, disable=None)
-
         try:
-            result = import_products(path=file, dry_run=dry_run, progress=progress)
+            with tqdm(unit="product", file=sys.stderr, disable=None) as bar:
+
+                def progress(done, total):
+                    bar.total = total
+                    bar.update(done)
+
+                result = import_products(path=file, dry_run=dry_run, on_progress=progress)
         except ImportFailed as failure:
             for line, message in failure.errors:
                 self.stderr.write(f"line {line}: {message}")

@@ -1,5 +1,6 @@
 """manage.py seed_demo [--products N] [--seed S]: load the demo catalog (idempotent)."""
 
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         if products < 0:
             raise CommandError("--products must be 0 or more.")
         started = time.monotonic()
-        with tqdm(total=products, unit="product", file=self.stderr, disable=None) as bar:
+        with tqdm(total=products, unit="product", file=sys.stderr, disable=None) as bar:
             result = seed_demo_catalog(products=products, seed=seed, on_progress=bar.update)
         self.stdout.write(
             f"Demo catalog: {result.created} products created, {result.skipped} already there, "
