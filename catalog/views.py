@@ -53,6 +53,11 @@ def _listing(request, *, tree, category):
             "category": category,
             "shown_category": shown_category,
             "subcategories": tree.children_of(shown_category) if shown_category else [],
+            # /products/ filters by any top-level category or its children; a category page
+            # narrows through its subcategory links instead.
+            "category_choices": (
+                [(c, depth) for c, depth in tree.walk() if depth <= 1] if category is None else []
+            ),
             "breadcrumbs": breadcrumbs,
             "sorts": selectors.SORTS.items(),
             "filtered": (

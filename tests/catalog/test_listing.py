@@ -129,6 +129,23 @@ def test_category_page_lists_products_of_its_descendants_and_its_subcategories(
     assert client.get("/categories/no-such-thing/").status_code == 404
 
 
+def test_the_listing_offers_a_category_filter_of_the_top_two_levels(client, make_product):
+    clothing = CategoryFactory(name="Clothing", slug="clothing")
+    shirts = CategoryFactory(name="Shirts", slug="shirts", parent=clothing)
+    CategoryFactory(name="Linen Shirts", slug="linen-shirts", parent=shirts)
+    make_product("Oxford Shirt", categories=[shirts])
+    make_product("Teapot")
+
+    response = client.get("/products/", {"category": "shirts"})
+
+    select = re.search(r'<select id="category" name="category">.*?</select>', response.text, re.S)
+    assert '<label for="category">Category</label>' in response.text
+    assert re.findall(r'<option value="([^"]*)"', select.group()) == ["", "clothing", "shirts"]
+    assert '<option value="shirts" selected>' in select.group()
+    assert product_names(response) == ["Oxford Shirt"]
+    assert 'id="category"' not in client.get("/categories/clothing/").text
+
+
 def test_category_breadcrumbs_lead_home_through_the_ancestors(client, make_product):
     clothing = CategoryFactory(name="Clothing", slug="clothing")
     CategoryFactory(name="Shirts", slug="shirts", parent=clothing)
