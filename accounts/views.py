@@ -149,22 +149,16 @@ def address_list(request):
 
 @login_required
 def address_add(request):
-    form = AddressForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.save_address(
-            user=request.user,
-            address=form.save(commit=False),
-            default_shipping=form.cleaned_data["is_default_shipping"],
-            default_billing=form.cleaned_data["is_default_billing"],
-        )
-        messages.success(request, "The address was added.")
-        return redirect("accounts:addresses")
-    return render(request, "accounts/address_form.html", {"form": form, "address": None})
+    return _address_form(request, address=None, saved_message="The address was added.")
 
 
 @login_required
 def address_edit(request, pk):
     address = get_object_or_404(selectors.addresses_for(user=request.user), pk=pk)
+    return _address_form(request, address=address, saved_message="The address was saved.")
+
+
+def _address_form(request, *, address, saved_message):
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         services.save_address(
@@ -173,7 +167,7 @@ def address_edit(request, pk):
             default_shipping=form.cleaned_data["is_default_shipping"],
             default_billing=form.cleaned_data["is_default_billing"],
         )
-        messages.success(request, "The address was saved.")
+        messages.success(request, saved_message)
         return redirect("accounts:addresses")
     return render(request, "accounts/address_form.html", {"form": form, "address": address})
 

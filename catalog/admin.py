@@ -26,6 +26,18 @@ def _thumbnail(image, size=48):
     )
 
 
+class InvalidatesCatalogOnDelete:
+    """Deleting products or categories changes the pages every visitor sees."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(services.invalidate_catalog_cache)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(services.invalidate_catalog_cache)
+
+
 class VariantStockFilter(admin.SimpleListFilter):
     title = "stock"
     parameter_name = "stock"
@@ -87,7 +99,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "name",
@@ -141,14 +153,6 @@ class ProductAdmin(admin.ModelAdmin):
                     services.generate_image_renditions(image=image)
         services.refresh_products(product_ids=[form.instance.pk])
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        transaction.on_commit(services.invalidate_catalog_cache)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(services.invalidate_catalog_cache)
-
     @admin.action(description="Activate the selected products", permissions=["change"])
     def activate(self, request, queryset):
         changed = services.set_products_active(
@@ -195,7 +199,7 @@ class VariantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
     """Categories in tree order, indented by depth."""
 
     list_display = ["indented_name", "slug", "position"]
@@ -230,11 +234,3 @@ class CategoryAdmin(admin.ModelAdmin):
             services.refresh_products(product_ids=list(obj.products.values_list("pk", flat=True)))
         else:
             transaction.on_commit(services.invalidate_catalog_cache)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        transaction.on_commit(services.invalidate_catalog_cache)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(services.invalidate_catalog_cache)

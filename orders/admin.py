@@ -256,26 +256,35 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark as delivered", permissions=["change"])
     def mark_delivered(self, request, queryset):
-        done, skipped = 0, []
-        for order in queryset:
-            try:
-                mark_order_delivered(order=order, changed_by=request.user)
-                done += 1
-            except InvalidTransition as error:
-                skipped.append(str(error))
-        self._report(request, done, skipped, "marked as delivered")
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda order: mark_order_delivered(order=order, changed_by=request.user),
+            "marked as delivered",
+        )
 
     @admin.action(description="Cancel and restock", permissions=["change"])
     def cancel_and_restock(self, request, queryset):
         """Cancels pending and paid orders (refunding paid ones) and puts their stock back."""
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda order: cancel_order(
+                order=order, changed_by=request.user, note="Cancelled by staff"
+            ),
+            "cancelled and restocked",
+        )
+
+    def _apply_to_each(self, request, queryset, change, done_verb):
+        """Run a status change on every selected order; report the ones it does not apply to."""
         done, skipped = 0, []
         for order in queryset:
             try:
-                cancel_order(order=order, changed_by=request.user, note="Cancelled by staff")
+                change(order)
                 done += 1
             except InvalidTransition as error:
                 skipped.append(str(error))
-        self._report(request, done, skipped, "cancelled and restocked")
+        self._report(request, done, skipped, done_verb)
 
     @admin.action(description="Export selected to CSV", permissions=["view"])
     def export_csv(self, request, queryset):
