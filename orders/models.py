@@ -136,6 +136,20 @@ class Order(models.Model):
     def get_absolute_url(self):
         return reverse("orders:detail", args=[self.number])
 
+    @property
+    def shipping_address(self):
+        return self._address("shipping")
+
+    @property
+    def billing_address(self):
+        return self._address("billing")
+
+    def _address(self, prefix):
+        """One of the copied addresses with the field names of accounts.Address, so the same
+        template renders both."""
+        fields = ["full_name", "line1", "line2", "city", "postal_code", "country", "phone"]
+        return {field: getattr(self, f"{prefix}_{field}") for field in fields}
+
     def can_transition_to(self, status):
         return status in self.ALLOWED_TRANSITIONS[self.Status(self.status)]
 
