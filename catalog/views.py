@@ -5,8 +5,10 @@ from django.shortcuts import render
 
 from catalog import selectors
 from catalog.forms import ProductFilterForm
+from catalog.page_cache import cache_page_for_anonymous_visitors
 
 
+@cache_page_for_anonymous_visitors
 def home(request):
     tree = selectors.category_tree()
     return render(
@@ -16,10 +18,12 @@ def home(request):
     )
 
 
+@cache_page_for_anonymous_visitors
 def product_list(request):
     return _listing(request, tree=selectors.category_tree(), category=None)
 
 
+@cache_page_for_anonymous_visitors
 def category_detail(request, slug):
     tree = selectors.category_tree()
     category = tree.by_slug.get(slug)
@@ -67,6 +71,7 @@ def _listing(request, *, tree, category):
     )
 
 
+@cache_page_for_anonymous_visitors
 def product_detail(request, slug):
     product = selectors.product_for_page(slug)
     if product is None:
