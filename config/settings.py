@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_countries",
-    "sorl.thumbnail",
     "accounts",
     "catalog",
     "orders",
@@ -213,7 +212,6 @@ SHOP_CATALOG_CACHE_SECONDS = env.int("SHOP_CATALOG_CACHE_SECONDS", default=300)
 SHOP_EMAIL_CLAIM_TIMEOUT = env.int("SHOP_EMAIL_CLAIM_TIMEOUT", default=300)
 SHOP_EMAIL_RETRY_BASE_SECONDS = env.int("SHOP_EMAIL_RETRY_BASE_SECONDS", default=60)
 SHOP_EMAIL_MAX_ATTEMPTS = env.int("SHOP_EMAIL_MAX_ATTEMPTS", default=8)
-THUMBNAIL_PRESERVE_FORMAT = True
 
 # Celery: Redis as broker when configured; otherwise tasks run in-process (eagerly), and the
 # services enqueue them on commit, so they still run after the transaction commits.
