@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Address
 from catalog.models import Variant
-from catalog.services import invalidate_catalog_cache
+from catalog.services import invalidate_catalog_cache, stock_change_is_visible
 from orders.emails import queue_order_email
 from orders.models import (
     Cart,
@@ -321,6 +320,9 @@ def _reserve_stock_and_create_order(
         for variant in variants:
             variant.stock -= quantities[variant.pk]
         Variant.objects.bulk_update(variants, ["stock"])
+        _invalidate_pages_showing(
+            variants, change={pk: -quantity for pk, quantity in quantities.items()}
+        )
 
         lines = []  # in the cart's order
         for variant_id, quantity in quantities.items():
@@ -358,7 +360,6 @@ def _reserve_stock_and_create_order(
         OrderStatusChange.objects.create(
             order=order, to_status=order.status, changed_by=customer, note="Order placed"
         )
-        transaction.on_commit(invalidate_catalog_cache)
     return order
 
 
@@ -381,11 +382,27 @@ def _insert_order(order):
 
 
 def _restock(order):
-    """Put the order's units back; variants locked by their UPDATEs in ascending id order."""
-    lines = order.lines.filter(variant__isnull=False).order_by("variant_id")
-    for variant_id, quantity in lines.values_list("variant_id", "quantity"):
-        Variant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
-    transaction.on_commit(invalidate_catalog_cache)
+    """Put the order's units back, locking the variants in ascending id order."""
+    quantities = {}
+    for variant_id, quantity in order.lines.filter(variant__isnull=False).values_list(
+        "variant_id", "quantity"
+    ):
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    variants = list(Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"))
+    for variant in variants:
+        variant.stock += quantities[variant.pk]
+    Variant.objects.bulk_update(variants, ["stock"])
+    _invalidate_pages_showing(variants, change=quantities)
+
+
+def _invalidate_pages_showing(variants, *, change):
+    """Drop the cached catalog pages after commit, but only when they show the stock change:
+    with plenty in stock, every order would otherwise empty the whole catalog cache."""
+    if any(
+        stock_change_is_visible(before=variant.stock - change[variant.pk], after=variant.stock)
+        for variant in variants
+    ):
+        transaction.on_commit(invalidate_catalog_cache)
 
 
 def _release_declined_order(order):

@@ -11,6 +11,7 @@ import uuid
 from io import BytesIO
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -55,6 +56,12 @@ def invalidate_catalog_cache() -> None:
         cache.set(CATALOG_CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
         logger.exception("Could not invalidate the catalog cache")
+
+
+def stock_change_is_visible(*, before: int, after: int) -> bool:
+    """Pages show exact stock only at or below the low-stock threshold ("Only 3 left"), so a
+    change between two higher levels leaves every cached page right."""
+    return min(before, after) <= settings.SHOP_LOW_STOCK_THRESHOLD
 
 
 # One statement recomputes both denormalised columns. Punctuation becomes spaces first, so the
