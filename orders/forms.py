@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from catalog.models import Variant
+from catalog.templatetags.catalog_tags import money
 from orders.models import Order
 from orders.payments import Card, luhn_is_valid
 from orders.pricing import shipping_cost
@@ -92,16 +93,15 @@ def address_fields(*, required):
 
 
 def shipping_method_choices():
-    free_from = settings.SHOP_FREE_SHIPPING_THRESHOLD
-    currency = settings.SHOP_CURRENCY
-    standard = shipping_cost(method=Order.ShippingMethod.STANDARD, subtotal=0)
-    express = shipping_cost(method=Order.ShippingMethod.EXPRESS, subtotal=0)
+    free_from = money(settings.SHOP_FREE_SHIPPING_THRESHOLD)
+    standard = money(shipping_cost(method=Order.ShippingMethod.STANDARD, subtotal=0))
+    express = money(shipping_cost(method=Order.ShippingMethod.EXPRESS, subtotal=0))
     return [
         (
             Order.ShippingMethod.STANDARD,
-            f"Standard: {currency} {standard}, free from {currency} {free_from} (3–5 days)",
+            f"Standard: {standard}, free from {free_from} (3–5 days)",
         ),
-        (Order.ShippingMethod.EXPRESS, f"Express: {currency} {express} (next working day)"),
+        (Order.ShippingMethod.EXPRESS, f"Express: {express} (next working day)"),
     ]
 
 

@@ -11,9 +11,15 @@ CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CHF": "
 
 
 @register.filter
-def money(amount):
-    """A price in the shop currency: 1234.5 -> "€1,234.50"."""
+def money(amount, currency=None):
+    """An amount with its currency's symbol: 1234.5 -> "€1,234.50".
+
+    `currency` is an ISO code (`{{ line.line_total|money:order.currency }}` for an order, which
+    keeps the currency it was placed in); without it, the shop currency. A code without a known
+    symbol is written before the amount: "SEK 1,234.50".
+    """
     if amount is None or amount == "":
         return ""
-    symbol = CURRENCY_SYMBOLS.get(settings.SHOP_CURRENCY, f"{settings.SHOP_CURRENCY} ")
+    code = (currency or settings.SHOP_CURRENCY).upper()
+    symbol = CURRENCY_SYMBOLS.get(code, f"{code} ")
     return f"{symbol}{Decimal(amount):,.2f}"

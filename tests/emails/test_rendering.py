@@ -59,13 +59,33 @@ def test_confirmation_has_exact_subject_both_parts_lines_totals_and_address(orde
         assert "ABCD2345" in body
         assert "Tea towel" in body
         assert "Size: L" in body
-        assert "EUR 20.00" in body
-        assert "EUR 35.00" in body
-        assert "EUR 4.90" in body
-        assert "EUR 39.90" in body
+        assert "€20.00" in body
+        assert "€35.00" in body
+        assert "€4.90" in body
+        assert "€39.90" in body
         assert "1 Analytical Street" in body
         assert "Flat 3" in body
         assert "United Kingdom" in body
+    salt = order.lines.get(quantity=2)
+    assert f"- 2 x Salt & Pepper <Set> (Size: L), SKU {salt.sku}: €20.00\n" in text
+    assert "Subtotal: €35.00\nShipping (Standard): €4.90\nTotal: €39.90\n" in text
+
+
+@pytest.mark.django_db
+def test_amounts_are_in_the_currency_the_order_was_placed_in(order, settings):
+    # given an order placed in US dollars, before the shop switched to euros
+    order.currency = "USD"
+    order.paid_at = order.created_at
+    order.save()
+    settings.SHOP_CURRENCY = "EUR"
+
+    for kind in (OrderEmail.Kind.CONFIRMATION, OrderEmail.Kind.CANCELLED):
+        text, html = parts(email_for(order, kind))
+        for body in (text, html):
+            assert "$20.00" in body
+            assert "$39.90" in body
+            assert "€" not in body
+    assert "Your payment of $39.90 will be refunded" in text
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ def test_visitor_adds_to_cart_and_sees_the_line_with_quantity_subtotal_and_check
     assert ">Update</button>" in html
     assert ">Remove</button>" in html
     assert "Subtotal" in html
-    assert "EUR 50.00" in html
+    assert "€50.00" in html
     assert ">Checkout</a>" in html
     assert "Added Merino Beanie to your cart." in messages_of(response)
 
@@ -126,7 +126,7 @@ def test_update_changes_the_quantity(client, add, variant, customer, signed_in):
 
     assert "Updated the quantity of Merino Beanie." in messages_of(response)
     assert 'name="quantity" value="4"' in response.content.decode()
-    assert "EUR 100.00" in response.content.decode()
+    assert "€100.00" in response.content.decode()
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
@@ -174,8 +174,8 @@ def test_the_cart_always_shows_current_prices(client, add, variant):
 
     html = client.get("/cart/").content.decode()
 
-    assert "EUR 60.00" in html
-    assert "EUR 50.00" not in html
+    assert "€60.00" in html
+    assert "€50.00" not in html
 
 
 @pytest.mark.parametrize(

@@ -91,8 +91,10 @@ def test_checkout_page_shows_the_contract_fields_and_the_summary(client, add, va
     assert 'id="id_billing_full_name"' in html
     assert ">Place order</button>" in html
     assert "2 × Merino Beanie" in html
-    assert "EUR 50.00" in html  # line total and subtotal
-    assert "EUR 54.90" in html  # with standard shipping
+    assert "€50.00" in html  # line total and subtotal
+    assert "€54.90" in html  # with standard shipping
+    assert "Standard: €4.90, free from €75.00 (3–5 days)" in html
+    assert "Express: €14.90 (next working day)" in html
 
 
 def test_checkout_with_an_empty_cart_goes_back_to_the_cart(client):

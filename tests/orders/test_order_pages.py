@@ -33,10 +33,27 @@ def test_owner_sees_status_lines_totals_addresses_and_tracking(client, customer,
     assert '<span class="status-tag">Shipped</span>' in html
     assert "Merino Beanie" in html
     assert owned_order.lines.get().sku in html
-    assert "EUR 50.00" in html and "EUR 4.90" in html and "EUR 54.90" in html
+    assert "€50.00" in html and "€4.90" in html and "€54.90" in html
     assert "1 Analytical Street" in html and "United Kingdom" in html
     assert "Tracking number: <strong>1Z-TRACK-42</strong>" in html
     assert "Visa ending in 4242" in html
+
+
+def test_order_pages_show_amounts_in_the_currency_the_order_was_placed_in(
+    client, customer, owned_order, settings
+):
+    # given an order placed in pounds, before the shop switched to euros
+    owned_order.currency = "GBP"
+    owned_order.save(update_fields=["currency"])
+    settings.SHOP_CURRENCY = "EUR"
+    client.force_login(customer)
+
+    detail = client.get(f"/orders/{owned_order.number}/").content.decode()
+    listing = client.get("/orders/").content.decode()
+
+    assert "£25.00" in detail and "£50.00" in detail and "£4.90" in detail
+    assert "£54.90" in detail and "£54.90" in listing
+    assert "€" not in detail and "€" not in listing
 
 
 def test_a_signed_in_stranger_gets_404(client, owned_order):
