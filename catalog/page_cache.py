@@ -19,7 +19,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
-from catalog.selectors import catalog_cache_key
+from catalog.selectors import catalog_cache_version
+from catalog.services import CATALOG_CACHE_VERSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,7 @@ def _is_anonymous_visitor(request):
 
 
 def _page_key(request):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return catalog_cache_key(f"page-html:{digest}")
+    return "catalog-page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
 
 
 def cache_page_for_anonymous_visitors(view):
@@ -47,14 +47,17 @@ def cache_page_for_anonymous_visitors(view):
     def cached_view(request, *args, **kwargs):
         if not _is_anonymous_visitor(request):
             return view(request, *args, **kwargs)
+        key = _page_key(request)
         try:
-            key = _page_key(request)
-            cached = cache.get(key)
+            # One round trip: the page is stored with the catalog version it was rendered
+            # under, and only served while that version is current.
+            found = cache.get_many([CATALOG_CACHE_VERSION_KEY, key])
         except Exception:
             logger.exception("Page cache unavailable")
             return view(request, *args, **kwargs)
-        if cached is not None:
-            content_type, body = cached
+        cached = found.get(key)
+        if cached is not None and cached[0] == found.get(CATALOG_CACHE_VERSION_KEY):
+            _, content_type, body = cached
             if CSRF_PLACEHOLDER in body:
                 body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
             response = HttpResponse(body, content_type=content_type)
@@ -65,7 +68,9 @@ def cache_page_for_anonymous_visitors(view):
             body = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
             try:
                 cache.set(
-                    key, (response["Content-Type"], body), settings.SHOP_CATALOG_CACHE_SECONDS
+                    key,
+                    (catalog_cache_version(), response["Content-Type"], body),
+                    settings.SHOP_CATALOG_CACHE_SECONDS,
                 )
             except Exception:
                 logger.exception("Page cache unavailable")

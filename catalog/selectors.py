@@ -40,21 +40,24 @@ FEW = 3_000  # see listing_order
 MAX_SEARCH_WORDS = 8
 
 
-def catalog_cache_key(name):
-    """The cache key of `name` under the current catalog version (may raise on a cache
-    outage)."""
+def catalog_cache_version():
+    """The current catalog version, created if missing (may raise on a cache outage)."""
     version = cache.get(CATALOG_CACHE_VERSION_KEY)
     if version is None:
         cache.add(CATALOG_CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(CATALOG_CACHE_VERSION_KEY)
-    return f"catalog:{version}:{name}"
+    return version
+
+
+def _cache_key(name):
+    return f"catalog:{catalog_cache_version()}:{name}"
 
 
 def _cached(name, compute):
     """`compute()`, cached for SHOP_CATALOG_CACHE_SECONDS under the current catalog version.
     A cache outage degrades to computing every time rather than failing the page."""
     try:
-        key = catalog_cache_key(name)
+        key = _cache_key(name)
         value = cache.get(key)
     except Exception:
         logger.exception("Catalog cache unavailable")
