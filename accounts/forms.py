@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Address, User
@@ -53,6 +54,9 @@ class LoginForm(auth_forms.AuthenticationForm):
         username.label = "Email"
         username.widget.input_type = "email"
         username.widget.attrs["autocomplete"] = "email"
+        # AuthenticationForm sets max_length only on the widget; without the check, a longer
+        # username reached django-axes, whose 255-character column refused it.
+        username.validators.append(MaxLengthValidator(username.max_length))
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()

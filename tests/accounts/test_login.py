@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.utils import timezone
 
 from tests.accounts.helpers import assert_page
@@ -160,3 +161,16 @@ def test_logging_in_to_another_account_keeps_the_failures_against_this_one(clien
     assert response.status_code == 429
     response = log_in(client, "ada@example.com", DEFAULT_PASSWORD, ip="192.0.2.45")
     assert response.status_code == 429
+
+
+def test_an_overlong_email_is_a_form_error_and_records_no_attempt(client, user):
+    # django-axes stores the username of a failed login in a 255-character column; a longer
+    # one failed that INSERT (a 500 on PostgreSQL).
+    overlong = "a" * 250 + "@example.com"
+
+    response = log_in(client, overlong, WRONG)
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in response.text
+    assert not AccessAttempt.objects.filter(username__startswith="aaaa").exists()
+    assert not is_logged_in(client)
