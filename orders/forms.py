@@ -20,7 +20,7 @@ from orders.services import AddressData
 
 MAX_QUANTITY = 999
 CHECKOUT_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-EXPIRY_PATTERN = re.compile(r"^(0?[1-9]|1[0-2])\s*/\s*(\d{2})$")
+EXPIRY_PATTERN = re.compile(r"^(0?[1-9]|1[0-2])\s*/\s*([0-9]{2})$")
 
 
 def new_checkout_token():
@@ -253,7 +253,7 @@ class CheckoutForm(forms.Form):
 
     def clean_card_cvc(self):
         cvc = self.cleaned_data["card_cvc"].strip()
-        if not re.fullmatch(r"\d{3}", cvc):
+        if not re.fullmatch(r"[0-9]{3}", cvc):
             raise forms.ValidationError("Enter the 3-digit code from the back of the card.")
         return cvc
 

@@ -15,7 +15,7 @@ from django.conf import settings
 
 def luhn_is_valid(number):
     """The card number checksum (ISO/IEC 7812): catches most typing mistakes."""
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):  # isdigit() alone passes "²" and "４"
         return False
     total = 0
     for position, digit in enumerate(reversed(number)):

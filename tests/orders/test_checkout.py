@@ -225,11 +225,15 @@ def test_missing_shipping_fields_and_unknown_country_are_field_errors(client, ad
         ("card_number", "4242 4242 4242 4241", "Enter a valid card number."),
         ("card_number", "1234", "Enter a valid card number."),
         ("card_number", "4242-abcd", "Enter a valid card number."),
+        ("card_number", "4242 4242 4242 4\u00b242", "Enter a valid card number."),
+        ("card_number", "\uff14\uff12\uff14\uff12" * 4, "Enter a valid card number."),
         ("card_expiry", "01/20", "This card has expired."),
         ("card_expiry", "13/30", "Enter the expiry date as MM/YY, e.g. 04/29."),
         ("card_expiry", "soon", "Enter the expiry date as MM/YY, e.g. 04/29."),
+        ("card_expiry", "12/\u0669\u0669", "Enter the expiry date as MM/YY, e.g. 04/29."),
         ("card_cvc", "12", "Enter the 3-digit code from the back of the card."),
         ("card_cvc", "12a", "Enter the 3-digit code from the back of the card."),
+        ("card_cvc", "\u0661\u0662\u0663", "Enter the 3-digit code from the back of the card."),
     ],
 )
 def test_card_errors_are_shown_on_their_field(client, add, variant, field, value, error):

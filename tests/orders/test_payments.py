@@ -19,6 +19,9 @@ from tests.orders.helpers import card
         ("4242424242424241", False),
         ("4242x42424242424", False),
         ("", False),
+        # Digits other than 0-9 (superscripts, full-width) are not card numbers.
+        ("4242424242424\u00b242", False),
+        ("\uff14\uff12\uff14\uff12" * 4, False),
     ],
 )
 def test_luhn_check(number, valid):
