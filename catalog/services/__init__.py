@@ -33,6 +33,9 @@ SEARCH_CONFIG = "english"
 THUMBNAIL_SIZE = (400, 400)  # square crop for product cards, the cart and the admin
 DISPLAY_SIZE = (1000, 1000)  # the largest size shown on the product page
 
+# The largest stock the database's integer column holds (PostgreSQL's `integer`).
+MAX_STOCK = 2_147_483_647
+
 
 class CatalogError(Exception):
     """A catalog write that cannot be done; the message is meant for the person asking."""
@@ -158,6 +161,8 @@ def set_stock(*, sku: str, quantity: int) -> Variant:
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
         raise InvalidQuantity(f"Stock must be a whole number of 0 or more, not {quantity!r}.")
+    if quantity > MAX_STOCK:
+        raise InvalidQuantity(f"Stock must be at most {MAX_STOCK}, not {quantity}.")
     with transaction.atomic():
         try:
             variant = Variant.objects.select_for_update().get(sku=sku)

@@ -23,7 +23,7 @@ from catalog.csv_format import (
     split_path,
 )
 from catalog.models import Category, Product, ProductImage, Variant
-from catalog.services import CatalogError, make_renditions, refresh_products
+from catalog.services import MAX_STOCK, CatalogError, make_renditions, refresh_products
 
 
 class ImportFailed(CatalogError):
@@ -96,7 +96,10 @@ def _parse_stock(text):
     text = text.strip()
     if not text.isdigit():
         raise ValueError(f"{text!r} is not a whole number of 0 or more")
-    return int(text)
+    stock = int(text)
+    if stock > MAX_STOCK:
+        raise ValueError(f"must be at most {MAX_STOCK}")
+    return stock
 
 
 def _in_storage(name):
@@ -135,8 +138,21 @@ def _chunks(items, size=500):
         yield items[start : start + size]
 
 
+def _check_encoding(path):
+    """Raise ImportFailed at the first line that is not UTF-8 (e.g. a spreadsheet's "CSV"
+    in Latin-1 or UTF-16): reading it as text would fail halfway through."""
+    with open(path, "rb") as file:
+        for line, raw in enumerate(file, start=1):
+            try:
+                raw.decode("utf-8-sig" if line == 1 else "utf-8")
+            except UnicodeDecodeError:
+                message = 'the file is not UTF-8 text; save it as "CSV UTF-8"'
+                raise ImportFailed([(line, message)]) from None
+
+
 def _read_import_file(path):
     """Parse and validate the whole file; return products by slug or raise ImportFailed."""
+    _check_encoding(path)
     errors = []
     products = {}
     skus = {}
@@ -146,17 +162,32 @@ def _read_import_file(path):
         header = reader.fieldnames or []
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         unknown = [name for name in header if name not in COLUMNS]
+        twice = sorted({name for name in header if header.count(name) > 1})
         if missing:
             errors.append((1, f"missing column(s): {', '.join(missing)}"))
         if unknown:
             errors.append((1, f"unknown column(s): {', '.join(unknown)}"))
+        if twice:
+            errors.append((1, f"column(s) given twice: {', '.join(twice)}"))
         if errors:
             raise ImportFailed(errors)
         end_of_previous = reader.line_num
-        for record in reader:
+        records = iter(reader)
+        while True:
+            try:
+                record = next(records, None)
+            except csv.Error as error:
+                errors.append((end_of_previous + 1, f"not valid CSV: {error}"))
+                break
+            if record is None:
+                break
             line, end_of_previous = end_of_previous + 1, reader.line_num
             if None in record:
                 errors.append((line, "more values than columns"))
+                continue
+            if any("\x00" in value for value in record.values() if isinstance(value, str)):
+                # PostgreSQL text cannot hold it.
+                errors.append((line, "contains a NUL character"))
                 continue
             values = {name: (record.get(name) or "").strip() for name in COLUMNS}
             errors.extend((line, message) for message in _check_row(values, line, products, skus))

@@ -70,3 +70,21 @@ def test_seed_demo_pages_render(client, media_root):
     assert client.get("/products/").status_code == 200
     assert client.get("/categories/clothing/").status_code == 200
     assert client.get(product.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("quantity", ["2147483648", "9" * 30])
+def test_set_stock_refuses_a_quantity_beyond_the_stock_column(make_product, quantity):
+    make_product("Lamp", variants=[{"sku": "LAMP-1", "stock": 9}])
+
+    with pytest.raises(CommandError, match="Stock must be at most 2147483647"):
+        call_command("set_stock", "LAMP-1", quantity, stdout=StringIO())
+
+    assert Variant.objects.get(sku="LAMP-1").stock == 9
+
+
+def test_set_stock_accepts_the_largest_quantity(make_product):
+    make_product("Lamp", variants=[{"sku": "LAMP-1", "stock": 9}])
+
+    call_command("set_stock", "LAMP-1", "2147483647", stdout=StringIO())
+
+    assert Variant.objects.get(sku="LAMP-1").stock == 2147483647

@@ -219,3 +219,53 @@ def test_export_then_import_round_trips(tmp_path, make_product, stored_image):
     Category.objects.all().delete()
     assert "3 created, 0 updated, 0 unchanged" in run_import(path)
     assert export() == exported
+
+
+def import_errors(path):
+    """The command's error lines for a file it must refuse."""
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_products", str(path), stdout=StringIO(), stderr=err)
+    return err.getvalue()
+
+
+def test_a_stock_beyond_the_stock_column_is_a_row_error(tmp_path):
+    path = write(tmp_path, f"{HEADER}\nBIG-1,big,Big,,,,1.00,,2147483648,,,,\n")
+
+    assert "line 2: stock: must be at most 2147483647" in import_errors(path)
+    assert Product.objects.count() == 0
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(tmp_path, encoding):
+    path = tmp_path / "products.csv"
+    text = f"{HEADER}\nMUG-1,mug,Mug,,,,1.00,,1,,,,\nCAFE-1,cafe,Café,,,,1.00,,1,,,,\n"
+    path.write_bytes(text.encode(encoding))
+
+    errors = import_errors(path)
+
+    line = 3 if encoding == "latin-1" else 1
+    assert f"line {line}: the file is not UTF-8 text" in errors
+    assert Product.objects.count() == 0
+
+
+def test_a_nul_character_is_a_row_error(tmp_path):
+    path = write(tmp_path, f"{HEADER}\nNUL-1,nul,Nul\x00,,,,1.00,,1,,,,\n")
+
+    assert "line 2: contains a NUL character" in import_errors(path)
+    assert Product.objects.count() == 0
+
+
+def test_a_value_too_large_for_csv_is_refused(tmp_path):
+    description = "x" * 200_000
+    path = write(tmp_path, f'{HEADER}\nBIG-1,big,Big,,,,1.00,,1,,,"{description}",\n')
+
+    assert "line 2: not valid CSV: field larger than field limit" in import_errors(path)
+    assert Product.objects.count() == 0
+
+
+def test_a_column_given_twice_is_refused(tmp_path):
+    path = write(tmp_path, "sku,sku,product_slug,product_name,price,stock\nA-1,B-1,ab,AB,1.00,1\n")
+
+    assert "line 1: column(s) given twice: sku" in import_errors(path)
+    assert Product.objects.count() == 0
