@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -42,6 +43,17 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:category", args=[self.slug])
+
+    def clean(self):
+        # A loop in the tree would send every walk of it (pages, breadcrumbs, export) round
+        # for ever. One query per level above the new parent.
+        ancestor, seen = self.parent, set()
+        while self.pk is not None and ancestor is not None and ancestor.pk not in seen:
+            if ancestor.pk == self.pk:
+                message = "A category cannot be moved inside itself or one of its subcategories."
+                raise ValidationError({"parent": message})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
 
 class Product(models.Model):

@@ -156,3 +156,42 @@ def test_admin_is_closed_to_customers_and_to_staff_without_the_group(client, mak
     response = client.post("/admin/catalog/product/", {"action": "deactivate"})
     assert response.status_code == 403
     assert Product.objects.filter(is_active=True).count() == 1
+
+
+@pytest.mark.parametrize("new_parent", ["itself", "its child", "its grandchild"])
+def test_a_category_cannot_be_moved_inside_itself(client, catalog_manager, new_parent):
+    # A loop in the tree sent every page that walks it (the category, its products, the
+    # export) into an endless loop.
+    clothing = CategoryFactory(name="Clothing", slug="clothing")
+    shirts = CategoryFactory(name="Shirts", slug="shirts", parent=clothing)
+    oxford = CategoryFactory(name="Oxford", slug="oxford", parent=shirts)
+    parent = {"itself": clothing, "its child": shirts, "its grandchild": oxford}[new_parent]
+    client.force_login(catalog_manager)
+
+    response = client.post(
+        f"/admin/catalog/category/{clothing.pk}/change/",
+        {"name": "Clothing", "slug": "clothing", "parent": parent.pk, "position": 0},
+    )
+
+    assert response.status_code == 200
+    assert "A category cannot be moved inside itself or one of its subcategories." in (
+        response.text
+    )
+    clothing.refresh_from_db()
+    assert clothing.parent is None
+
+
+def test_a_category_can_be_moved_under_another_branch(client, catalog_manager):
+    clothing = CategoryFactory(name="Clothing", slug="clothing")
+    home = CategoryFactory(name="Home", slug="home")
+    shirts = CategoryFactory(name="Shirts", slug="shirts", parent=clothing)
+    client.force_login(catalog_manager)
+
+    response = client.post(
+        f"/admin/catalog/category/{shirts.pk}/change/",
+        {"name": "Shirts", "slug": "shirts", "parent": home.pk, "position": 0},
+    )
+
+    assert response.status_code == 302
+    shirts.refresh_from_db()
+    assert shirts.parent == home
