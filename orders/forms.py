@@ -163,6 +163,7 @@ class CheckoutForm(forms.Form):
     checkout_token = forms.CharField(widget=forms.HiddenInput)
     email = forms.EmailField(
         label="Email",
+        max_length=254,  # Order.email's column; a form EmailField would allow 320
         help_text="For the order confirmation.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

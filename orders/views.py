@@ -135,7 +135,10 @@ def checkout(request):
     cart = _cart(request)
     stock_problems = []
     if request.method == "POST":
-        placed = order_for_checkout_token(request.POST.get("checkout_token", ""))
+        token = request.POST.get("checkout_token", "")
+        # Only a well-formed token is looked up (PostgreSQL refuses e.g. a NUL in a query);
+        # the form turns any other into "This page has expired".
+        placed = order_for_checkout_token(token) if CHECKOUT_TOKEN_PATTERN.match(token) else None
         if placed is not None:
             # The same form again (double click, back button, retry): show what it placed,
             # leaving alone anything put in the cart since.

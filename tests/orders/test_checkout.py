@@ -114,6 +114,18 @@ def test_guest_must_give_an_email(client, add, variant):
     assert not Order.objects.exists()
 
 
+def test_a_guest_email_longer_than_an_order_can_keep_is_a_field_error(client, add, variant):
+    # a valid address of 260 characters: forms allow 320, the order's column 254
+    long_email = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "com"
+    add(variant)
+    response = client.post("/checkout/", checkout_data(email=long_email))
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "Ensure this value has at most 254 characters (it has 260)."
+    ]
+    assert not Order.objects.exists()
+
+
 def test_signed_in_checkout_prefills_the_default_address_and_uses_the_account(
     client, add, variant, customer
 ):
@@ -340,6 +352,15 @@ def test_going_back_to_a_placed_checkout_shows_that_order_and_keeps_the_new_cart
     assert response.url == order.get_absolute_url()
     assert order.lines.get().quantity == 2
     assert client.session["cart"] == {str(mug.pk): 1}
+
+
+def test_a_checkout_token_with_a_nul_character_is_refused(client, add, variant):
+    add(variant)
+    response = client.post("/checkout/", checkout_data(checkout_token="\x00" * 40))
+    assert response.status_code == 200
+    assert "checkout_token" in response.context["form"].errors
+    assert "\x00" not in response.context["checkout_token"]
+    assert not Order.objects.exists()
 
 
 def test_a_forged_checkout_token_is_refused(client, add, variant):
