@@ -81,12 +81,12 @@ class AddressAdmin(admin.ModelAdmin):
     readonly_fields = ("is_default_shipping", "is_default_billing", "created_at")
     actions = ["make_default_shipping", "make_default_billing"]
 
-    @admin.action(description="Make default shipping address of its user")
+    @admin.action(description="Make default shipping address of its user", permissions=["change"])
     def make_default_shipping(self, request, queryset):
         for address in queryset.select_related("user"):
             services.set_default_address(user=address.user, address=address, kind="shipping")
 
-    @admin.action(description="Make default billing address of its user")
+    @admin.action(description="Make default billing address of its user", permissions=["change"])
     def make_default_billing(self, request, queryset):
         for address in queryset.select_related("user"):
             services.set_default_address(user=address.user, address=address, kind="billing")

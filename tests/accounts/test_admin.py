@@ -1,7 +1,7 @@
 """The staff admin for users (email, no username) and addresses."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from accounts.models import Address, User
 from orders.models import Order
@@ -90,3 +90,23 @@ def test_address_admin_edits_the_address_but_not_the_default_flags(staff_client)
     html = staff_client.get(f"/admin/accounts/address/{address.pk}/change/").content.decode()
     assert 'name="city"' in html
     assert 'name="is_default_shipping"' not in html
+
+
+def test_staff_who_may_only_view_addresses_cannot_move_the_default(client):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_address"))
+    client.force_login(viewer)
+    user = UserFactory()
+    old = AddressFactory(user=user, is_default_shipping=True)
+    new = AddressFactory(user=user)
+
+    page = client.get("/admin/accounts/address/")
+    client.post(
+        "/admin/accounts/address/",
+        {"action": "make_default_shipping", "_selected_action": [new.pk]},
+    )
+
+    assert page.status_code == 200
+    assert "make_default_shipping" not in page.text
+    old.refresh_from_db()
+    assert old.is_default_shipping
