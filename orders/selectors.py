@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Address
 from catalog.models import Variant
-from orders.models import CartLine, Order
+from orders.models import ORDER_NUMBER_ALPHABET, ORDER_NUMBER_LENGTH, CartLine, Order
 from orders.pricing import line_total, order_totals
 
 SESSION_CART_KEY = "cart"
@@ -160,7 +160,10 @@ def orders_for_customer(user):
 
 
 def order_with_details(number):
-    """One order with its lines and status history, or None."""
+    """One order with its lines and status history, or None. Text that cannot be an order
+    number is not looked up (PostgreSQL refuses e.g. a NUL in a query)."""
+    if len(number) != ORDER_NUMBER_LENGTH or not set(number) <= set(ORDER_NUMBER_ALPHABET):
+        return None
     return (
         Order.objects.filter(number=number)
         .select_related("customer")

@@ -66,6 +66,15 @@ def test_an_unknown_number_is_404_for_a_signed_in_customer(client, customer):
     assert client.get("/orders/ZZZZZZZZ/").status_code == 404
 
 
+@pytest.mark.parametrize("number", ["%00", "ABC%00DE", "abcdefgh", "X" * 300])
+def test_a_malformed_number_is_404_signed_in_and_a_login_anonymously(client, customer, number):
+    response = client.get(f"/orders/{number}/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    client.force_login(customer)
+    assert client.get(f"/orders/{number}/").status_code == 404
+
+
 def test_an_anonymous_visitor_is_sent_to_log_in(client, owned_order):
     response = client.get(f"/orders/{owned_order.number}/")
     assert response.status_code == 302
