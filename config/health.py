@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def database_is_up():
@@ -36,7 +36,7 @@ CHECKS = {"database": database_is_up, "cache": cache_is_up, "broker": broker_is_
 
 
 @never_cache
-@require_GET
+@require_safe  # GET, and HEAD for monitors that only look at the status
 def healthz(request):
     states = {}
     for name, check in CHECKS.items():

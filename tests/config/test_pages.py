@@ -69,6 +69,12 @@ def test_healthz_reports_every_dependency_up(client):
     assert "no-cache" in response["Cache-Control"]
 
 
+def test_healthz_answers_head_requests_from_monitors(client):
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 def test_healthz_is_503_when_the_cache_is_down(client, settings):
     settings.CACHES = {
         "default": {
