@@ -53,6 +53,12 @@ def test_cancel_unpaid_orders_refuses_bad_minutes():
         call_command("cancel_unpaid_orders", "--older-than", "-5")
 
 
+@pytest.mark.parametrize("minutes", ["2000000000", "99999999999999"])
+def test_cancel_unpaid_orders_refuses_minutes_before_the_calendar_starts(minutes):
+    with pytest.raises(CommandError, match="--older-than is too large"):
+        call_command("cancel_unpaid_orders", "--older-than", minutes)
+
+
 def csv_rows(output):
     return list(csv.DictReader(io.StringIO(output)))
 

@@ -1,9 +1,10 @@
 """Cancel and restock orders left unpaid (e.g. after a crash mid-payment)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from orders.services import cancel_unpaid_orders
 
@@ -26,6 +27,9 @@ class Command(BaseCommand):
     def handle(self, *, older_than, dry_run, **options):
         if older_than < 0:
             raise CommandError("--older-than must be zero or more minutes.")
+        since_year_one = timezone.now() - datetime.min.replace(tzinfo=UTC)
+        if older_than > since_year_one // timedelta(minutes=1):
+            raise CommandError("--older-than is too large: it reaches back before the year 1.")
         orders = cancel_unpaid_orders(older_than=timedelta(minutes=older_than), dry_run=dry_run)
         verb = "Would cancel" if dry_run else "Cancelled"
         for order in orders:
