@@ -8,6 +8,10 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Address, User
 
+DUPLICATE_EMAIL_MESSAGE = (
+    "An account with this email already exists. Log in or reset your password."
+)
+
 
 class SignupForm(auth_forms.BaseUserCreationForm):
     """Email and a password checked by the configured password validators."""
@@ -29,10 +33,7 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                "An account with this email already exists. Log in or reset your password.",
-                code="duplicate_email",
-            )
+            raise ValidationError(DUPLICATE_EMAIL_MESSAGE, code="duplicate_email")
         return email
 
 

@@ -4,7 +4,7 @@ import logging
 from typing import Literal
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from kombu.exceptions import OperationalError
 
 from accounts import tasks
@@ -15,9 +15,18 @@ logger = logging.getLogger(__name__)
 AddressKind = Literal["shipping", "billing"]
 
 
+class EmailTaken(Exception):
+    """Another account has this email: a sign-up that raced the form's duplicate check."""
+
+
 def register_customer(*, email: str, password: str) -> User:
-    """Create a customer account; the email is stored lower-cased."""
-    return User.objects.create_user(email=email, password=password)
+    """Create a customer account; the email is stored lower-cased. Raises EmailTaken when the
+    unique email constraint refuses it."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, password=password)
+    except IntegrityError:
+        raise EmailTaken(email) from None
 
 
 def request_password_reset(*, email: str) -> None:

@@ -21,6 +21,7 @@ from redis import RedisError
 
 from accounts import selectors, services
 from accounts.forms import (
+    DUPLICATE_EMAIL_MESSAGE,
     AddressForm,
     DeleteAccountForm,
     PasswordChangeForm,
@@ -76,12 +77,16 @@ def signup(request):
             form.add_error(None, "Too many sign-ups from your network. Please try again later.")
             status = TOO_MANY_REQUESTS
         elif form.is_valid():
-            user = services.register_customer(
-                email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
-            )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome! Your account is ready.")
-            return redirect(safe_next_url(request, reverse("accounts:profile")))
+            try:
+                user = services.register_customer(
+                    email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+                )
+            except services.EmailTaken:
+                form.add_error("email", DUPLICATE_EMAIL_MESSAGE)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, "Welcome! Your account is ready.")
+                return redirect(safe_next_url(request, reverse("accounts:profile")))
     next_url = safe_next_url(request, "")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=status)
 

@@ -77,6 +77,24 @@ def test_signup_refuses_an_email_that_has_an_account_whatever_its_case(client):
     assert User.objects.count() == 1
 
 
+def test_signup_that_loses_a_race_for_the_email_gets_a_form_error_not_a_500(client, monkeypatch):
+    # given: another sign-up took the email after this form checked it
+    from accounts.forms import SignupForm
+
+    monkeypatch.setattr(SignupForm, "clean_email", lambda form: form.cleaned_data["email"])
+    monkeypatch.setattr(SignupForm, "validate_unique", lambda form: None)
+    UserFactory(email="raced@example.com")
+
+    # when
+    response = client.post("/accounts/signup/", signup_data(email="raced@example.com"))
+
+    # then
+    assert response.status_code == 200
+    assert "An account with this email already exists." in response.content.decode()
+    assert User.objects.count() == 1
+    assert "_auth_user_id" not in client.session
+
+
 def test_signup_returns_to_a_safe_next_page(client):
     response = client.post("/accounts/signup/?next=/cart/", signup_data())
     assert response["Location"] == "/cart/"
