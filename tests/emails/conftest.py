@@ -11,12 +11,11 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.utils import timezone
 
 from orders.models import Order
-from orders.payments import Card
-from orders.services import AddressData, place_order
+from orders.services import place_order
 from tests.factories import VariantFactory
+from tests.orders.helpers import ADDRESS, approved_card
 
 
 def free_port():
@@ -110,24 +109,14 @@ def place_paid_order(*, email="buyer@example.com"):
     """A guest checkout through the real service: stock reserved, card charged, order paid and
     its confirmation queued in the same transaction."""
     variant = VariantFactory(stock=10)
-    address = AddressData(
-        full_name="Ada Lovelace",
-        line1="1 Analytical Street",
-        line2="",
-        city="London",
-        postal_code="N1 7AA",
-        country="GB",
-    )
     return place_order(
         customer=None,
         email=email,
         quantities={variant.pk: 2},
-        shipping_address=address,
-        billing_address=address,
+        shipping_address=ADDRESS,
+        billing_address=ADDRESS,
         shipping_method=Order.ShippingMethod.STANDARD,
-        card=Card(
-            number="4242424242424242", exp_month=12, exp_year=timezone.now().year + 2, cvc="123"
-        ),
+        card=approved_card(),
         checkout_token=secrets.token_hex(16),
     )
 
