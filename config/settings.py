@@ -9,6 +9,7 @@ asked for, and production refuses to start on an unsafe configuration.
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "orders",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -292,7 +294,14 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         # The request log below replaces Django's own access lines.
@@ -300,3 +309,60 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Operations: media on object storage, error tracking, metrics and the single beat.
+
+# Media (product images and their renditions) on S3-compatible object storage when
+# MEDIA_S3_BUCKET is set (django-storages), else on the local disk under MEDIA_ROOT. Objects
+# are read through plain public URLs (the page cache stores them, so they must not expire),
+# never overwritten (a new upload gets a new name, so browsers and CDNs may keep them), and
+# credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the machine's role.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    _media_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
+    _media_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": _media_endpoint or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "custom_domain": _media_domain or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+            "object_parameters": {"CacheControl": "public, max-age=2592000"},
+        },
+    }
+    # The browser loads the images from where the storage's URLs point.
+    if _media_domain:
+        MEDIA_ORIGIN = f"https://{_media_domain}"
+    elif _media_endpoint:
+        _endpoint = urlsplit(_media_endpoint)
+        MEDIA_ORIGIN = f"{_endpoint.scheme}://{_endpoint.netloc}"
+    else:
+        MEDIA_ORIGIN = f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], MEDIA_ORIGIN]
+
+# Error tracking: Sentry when SENTRY_DSN is set (config/sentry.py says what is never sent).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# /metrics (ops/views.py) answers requests made directly from loopback, and others that send
+# "Authorization: Bearer <METRICS_TOKEN>" (e.g. a Prometheus scraping each web container).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
+
+# Celery beat runs at most once: only the process holding a lock in the broker's Redis
+# schedules (config/beat.py). Remote control lets `celery inspect ping` reach beat (health).
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+CELERY_BEAT_ENABLE_REMOTE_CONTROL = True
+SHOP_BEAT_LOCK_SECONDS = 60

@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from ops.views import metrics
 
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 admin.site.site_title = settings.SHOP_NAME
 
+handler500 = "config.logging.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("orders.urls")),
