@@ -19,5 +19,7 @@ max_requests_jitter = 200
 # The shop logs each request itself (config/logging.py), as JSON with its request id.
 accesslog = None
 errorlog = "-"
-# The worker heartbeat file on memory, not on a container's overlay filesystem.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The workers' heartbeat files in memory: on a container's overlay filesystem the heartbeat
+# can stall and get healthy workers killed (gunicorn's docs advise this for Docker).
+SHARED_MEMORY = "/dev/shm"  # noqa: S108 - gunicorn's own files, created by gunicorn
+worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None

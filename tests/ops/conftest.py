@@ -123,4 +123,5 @@ def scratch_database(postgres):
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield database_url(name)
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        admin.execute(drop.format(sql.Identifier(name)))

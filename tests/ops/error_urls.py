@@ -3,7 +3,8 @@
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from config.urls import handler500, urlpatterns as shop_urlpatterns  # noqa: F401
+from config.urls import handler500  # noqa: F401
+from config.urls import urlpatterns as shop_urlpatterns
 
 
 @csrf_exempt

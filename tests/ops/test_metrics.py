@@ -61,9 +61,9 @@ def test_metrics_show_orders_emails_and_queue_depth(client, broker):
     assert figures[("shop_emails", frozenset({("state", "sent")}))] == 1
     assert figures[("shop_emails", frozenset({("state", "sending")}))] == 0
     assert figures[("shop_queue_length", frozenset({("queue", "celery")}))] == 2
-    assert all(
-        value == 1 for (name, _), value in figures.items() if name == "shop_figure_up"
-    ), figures
+    assert all(value == 1 for (name, _), value in figures.items() if name == "shop_figure_up"), (
+        figures
+    )
 
 
 @pytest.mark.django_db
