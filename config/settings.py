@@ -9,7 +9,6 @@ asked for, and production refuses to start on an unsafe configuration.
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -313,35 +312,18 @@ LOGGING = {
 # Operations: media on object storage, error tracking, metrics and the single beat.
 
 # Media (product images and their renditions) on S3-compatible object storage when
-# MEDIA_S3_BUCKET is set (django-storages), else on the local disk under MEDIA_ROOT. Objects
-# are read through plain public URLs (the page cache stores them, so they must not expire),
-# never overwritten (a new upload gets a new name, so browsers and CDNs may keep them), and
-# credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the machine's role.
+# MEDIA_S3_BUCKET is set (django-storages, see config/media.py), else on the local disk.
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
 if MEDIA_S3_BUCKET:
-    _media_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
-    _media_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="")
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": _media_endpoint or None,
-            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
-            "custom_domain": _media_domain or None,
-            "querystring_auth": False,
-            "file_overwrite": False,
-            "default_acl": None,
-            "object_parameters": {"CacheControl": "public, max-age=2592000"},
-        },
-    }
-    # The browser loads the images from where the storage's URLs point.
-    if _media_domain:
-        MEDIA_ORIGIN = f"https://{_media_domain}"
-    elif _media_endpoint:
-        _endpoint = urlsplit(_media_endpoint)
-        MEDIA_ORIGIN = f"{_endpoint.scheme}://{_endpoint.netloc}"
-    else:
-        MEDIA_ORIGIN = f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"
+    from config.media import s3_media_storage
+
+    STORAGES["default"], MEDIA_ORIGIN = s3_media_storage(
+        bucket=MEDIA_S3_BUCKET,
+        endpoint_url=env.str("MEDIA_S3_ENDPOINT_URL", default=""),
+        region=env.str("MEDIA_S3_REGION", default=""),
+        custom_domain=env.str("MEDIA_S3_CUSTOM_DOMAIN", default=""),
+    )
+    # The browser loads the images from there.
     SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], MEDIA_ORIGIN]
 
 # Error tracking: Sentry when SENTRY_DSN is set (config/sentry.py says what is never sent).

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(f"Restore drill failed: {error}") from None
 
         self.stdout.write(f"Restored {dump} into the scratch database {report.scratch_database}.")
-        counts = ", ".join(f"{count:,} {name}" for name, count in report.row_counts.items())
+        counts = ", ".join(f"{name} {count:,}" for name, count in report.row_counts.items())
         self.stdout.write(f"Rows: {counts}.")
         newest = report.newest_order_at
         self.stdout.write(
