@@ -105,7 +105,7 @@ def processes(tmp_path):
     yield started
     for process in started:
         if process.running():
-            process.stop(signal.SIGKILL)
+            process.stop()  # SIGTERM: honcho stops its own children, who have sessions of theirs
 
 
 def database_url(name):
