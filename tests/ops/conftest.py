@@ -105,7 +105,9 @@ def processes(tmp_path):
     yield started
     for process in started:
         if process.running():
-            process.stop()  # SIGTERM: honcho stops its own children, who have sessions of theirs
+            # SIGINT: a quick stop for gunicorn and nginx; honcho stops its own children
+            # (they run in sessions of their own) on it too.
+            process.stop(signal.SIGINT)
 
 
 def database_url(name):

@@ -208,7 +208,11 @@ def test_pages_are_passed_on_with_client_address_scheme_and_request_id(running_n
     assert received["headers"]["Host"] == DOMAIN
     request_id = received["headers"]["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
-    assert f"request_id={request_id}" in (tmp_path / "access.log").read_text()
+    # nginx writes its access log line once the answer is out
+    wait_until(
+        lambda: f"request_id={request_id}" in (tmp_path / "access.log").read_text(),
+        message="the request id in nginx's access log",
+    )
 
 
 def test_a_client_cannot_forge_its_address_or_the_request_id(running_nginx):
