@@ -5,6 +5,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -82,6 +83,22 @@ def test_web_processes_starting_together_migrate_once_then_serve(
     assert healthcheck(free_port()) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_release_migrates_and_exits_outside_honcho(worker_env, scratch_database):
+    # A platform's release phase waits for the process to end; only honcho keeps it idle.
+    env = production_env(worker_env, DATABASE_URL=scratch_database)
+    env.pop("HONCHO_PROCESS_NAME", None)
+
+    result = subprocess.run(
+        [ENTRYPOINT, "release"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    with psycopg.connect(scratch_database) as database:
+        recorded = database.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+    assert recorded == len(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+
+
 def test_other_commands_run_as_given(tmp_path):
     result = subprocess.run(
         [ENTRYPOINT, "python", "-c", "print('as given')"],
@@ -117,9 +134,11 @@ def test_honcho_start_runs_web_worker_and_beat_and_keeps_running(
     )
     wait_until(lambda: "ready." in honcho.output(), message=f"worker\n{honcho.output()}")
     wait_until(lambda: "holds the beat lock" in honcho.output(), message=f"beat\n{honcho.output()}")
-    # Nothing exited on its own by then (a one-off `release` used to, within seconds, and
-    # honcho stopped the others with it).
+    # Nothing exited on its own by then: `release` migrates and idles under honcho (it used to
+    # exit within seconds, and honcho stopped the others with it).
+    wait_until(lambda: "release.1" in honcho.output(), message=f"release\n{honcho.output()}")
+    time.sleep(3)
     assert honcho.running(), honcho.output()
     assert "stopped (rc=" not in honcho.output()
     honcho.stop()
-    assert honcho.output().count("stopped (rc=") == 3  # and it stops them all on request
+    assert honcho.output().count("stopped (rc=") == 4  # and it stops them all on request
