@@ -27,10 +27,43 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_HTTPS = env.bool("SECURE_HTTPS", default=not DEBUG)
 
+# Payments (payments/gateways.py): "test" (test cards, the default for local use) or "stripe".
+SHOP_PAYMENT_GATEWAY = env.str("SHOP_PAYMENT_GATEWAY", default="test")
+# With debug off the test gateway only runs when this says so (CI and load tests).
+SHOP_ALLOW_TEST_PAYMENTS = env.bool("SHOP_ALLOW_TEST_PAYMENTS", default=False)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+# How long an order holds its stock while unpaid; a Stripe Checkout Session expires with it,
+# and Stripe only accepts 30 minutes to 24 hours (a minute more, so a retry still fits).
+SHOP_UNPAID_ORDER_MINUTES = env.int(
+    "SHOP_UNPAID_ORDER_MINUTES", default=60 if SHOP_PAYMENT_GATEWAY == "stripe" else 30
+)
+STRIPE_SESSION_MINUTES = (31, 24 * 60)
+
+
+def payment_problems():
+    problems = []
+    if SHOP_PAYMENT_GATEWAY not in {"test", "stripe"}:
+        problems.append("SHOP_PAYMENT_GATEWAY must be 'test' or 'stripe'")
+    if SHOP_PAYMENT_GATEWAY == "test" and not DEBUG and not SHOP_ALLOW_TEST_PAYMENTS:
+        problems.append(
+            "the test payment gateway takes no real money: set SHOP_PAYMENT_GATEWAY=stripe, "
+            "or SHOP_ALLOW_TEST_PAYMENTS=true on purpose"
+        )
+    if SHOP_PAYMENT_GATEWAY == "stripe":
+        if not STRIPE_SECRET_KEY or not STRIPE_WEBHOOK_SECRET:
+            problems.append("Stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+        low, high = STRIPE_SESSION_MINUTES
+        if not low <= SHOP_UNPAID_ORDER_MINUTES <= high:
+            problems.append(f"with Stripe, SHOP_UNPAID_ORDER_MINUTES must be {low} to {high}")
+    return problems
+
 
 def refuse_unsafe_configuration():
-    """Stop at start-up rather than serve a shop with a guessable key or open hosts."""
-    problems = []
+    """Stop at start-up rather than serve a shop with a guessable key, open hosts or a payment
+    gateway that cannot take money."""
+    problems = payment_problems()
     if len(SECRET_KEY) < 32 or SECRET_KEY.startswith("django-insecure"):
         problems.append("DJANGO_SECRET_KEY must be set to a random value of 32+ characters")
     if not DEBUG and not ALLOWED_HOSTS:
@@ -58,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "orders",
+    "payments",
     "ops",
 ]
 
@@ -202,10 +236,6 @@ SHOP_LOW_STOCK_THRESHOLD = 5
 SHOP_STANDARD_SHIPPING = Decimal(env.str("SHOP_STANDARD_SHIPPING", default="4.90"))
 SHOP_EXPRESS_SHIPPING = Decimal(env.str("SHOP_EXPRESS_SHIPPING", default="14.90"))
 SHOP_FREE_SHIPPING_THRESHOLD = Decimal(env.str("SHOP_FREE_SHIPPING_THRESHOLD", default="75.00"))
-# The payment gateway by name (see orders/payments.py); "test" is the built-in test gateway.
-SHOP_PAYMENT_GATEWAY = env.str("SHOP_PAYMENT_GATEWAY", default="test")
-# Orders still unpaid after this long are cancelled and restocked by the periodic sweep.
-SHOP_UNPAID_ORDER_MINUTES = env.int("SHOP_UNPAID_ORDER_MINUTES", default=30)
 SHOP_CATALOG_CACHE_SECONDS = env.int("SHOP_CATALOG_CACHE_SECONDS", default=300)
 # Order emails (orders/emails.py): a claim older than the timeout belongs to a dead worker; it
 # must exceed the task's hard time limit plus the SMTP timeout. Failed sends back off

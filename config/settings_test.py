@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_HTTPS", "false")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+os.environ.setdefault("SHOP_ALLOW_TEST_PAYMENTS", "true")
 
 from config.settings import *  # noqa: E402, F403
 

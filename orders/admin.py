@@ -6,6 +6,7 @@ from django.contrib.admin import helpers
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from orders.emails import retry_failed_order_email
 from orders.exports import write_orders_csv
@@ -16,6 +17,8 @@ from orders.services import (
     mark_order_delivered,
     mark_order_shipped,
 )
+from payments.admin import dashboard_link, stripe_links
+from payments.models import Payment, WebhookEvent
 
 
 @admin.register(OrderEmail)
@@ -103,6 +106,30 @@ class OrderStatusChangeInline(admin.TabularInline):
         return False
 
 
+class PaymentInline(admin.TabularInline):
+    """Every payment attempt of the order, with Stripe's references linked to its dashboard."""
+
+    model = Payment
+    fields = ["created_at", "gateway", "status", "amount", "card", "references", "attention"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("refunds")
+
+    @admin.display(description="Card")
+    def card(self, payment):
+        return f"{payment.card_brand} ending in {payment.card_last4}" if payment.card_last4 else ""
+
+    @admin.display(description="References")
+    def references(self, payment):
+        return stripe_links(payment)
+
+
 class MarkShippedForm(forms.Form):
     """One optional tracking number per order being shipped."""
 
@@ -127,7 +154,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "email", "customer__email"]
     list_select_related = ["customer"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderStatusChangeInline]
+    inlines = [OrderLineInline, PaymentInline, OrderStatusChangeInline]
     actions = ["mark_shipped", "mark_delivered", "cancel_and_restock", "export_csv"]
     readonly_fields = [
         "number",
@@ -142,6 +169,8 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_last4",
         "payment_reference",
         "refund_reference",
+        "payment_status",
+        "webhook_events",
         "created_at",
         "paid_at",
         "shipped_at",
@@ -160,11 +189,13 @@ class OrderAdmin(admin.ModelAdmin):
                     "total",
                     "payment_brand",
                     "payment_last4",
+                    "payment_status",
                     "payment_reference",
                     "refund_reference",
                 ]
             },
         ),
+        ("Payment events from Stripe", {"fields": ["webhook_events"]}),
         ("Fulfilment", {"fields": ["tracking_number", "paid_at", "shipped_at", "cancelled_at"]}),
         (
             "Shipping address",
@@ -201,6 +232,44 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Payment status")
+    def payment_status(self, order):
+        payment = order.payments.order_by("-created_at", "-pk").first()
+        if payment is None:
+            return "-"
+        status = f"{payment.get_status_display()} ({payment.get_gateway_display()})"
+        if payment.attention:
+            return format_html(
+                "{}<br><strong>Needs attention:</strong> {}", status, payment.attention
+            )
+        return status
+
+    @admin.display(description="Webhook events")
+    def webhook_events(self, order):
+        events = WebhookEvent.objects.filter(order_number=order.number).order_by("received_at")
+        if not events:
+            return "None received."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    event.received_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    event.type,
+                    dashboard_link(
+                        f"events/{event.event_id}", event.event_id, livemode=event.livemode
+                    ),
+                    event.outcome or "Not processed yet",
+                )
+                for event in events
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Received</th><th>Type</th><th>Event</th><th>Outcome</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="Customer", ordering="email")
     def customer_email(self, order):

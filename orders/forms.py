@@ -14,9 +14,10 @@ from django_countries import countries
 from catalog.models import Variant
 from catalog.templatetags.catalog_tags import money
 from orders.models import Order
-from orders.payments import Card, luhn_is_valid
 from orders.pricing import shipping_cost
 from orders.services import AddressData
+from payments.cards import Card, luhn_is_valid
+from payments.gateways import hosted_checkout
 
 MAX_QUANTITY = 999
 CHECKOUT_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -156,9 +157,13 @@ class CardInput(forms.TextInput):
         return None
 
 
+CARD_FIELDS = ["card_number", "card_expiry", "card_cvc"]
+
+
 class CheckoutForm(forms.Form):
     """Everything the checkout page asks for. Billing fields are only required when the
-    billing address differs from the shipping address."""
+    billing address differs from the shipping address. With a hosted payment page (Stripe)
+    there are no card fields: card data never reaches the shop."""
 
     checkout_token = forms.CharField(widget=forms.HiddenInput)
     email = forms.EmailField(
@@ -213,6 +218,9 @@ class CheckoutForm(forms.Form):
             del self.fields["email"]
         else:
             del self.fields["save_address"]
+        if hosted_checkout():
+            for name in CARD_FIELDS:
+                del self.fields[name]
 
     def _bound(self, prefix):
         return [self[f"{prefix}_{name}"] for name in ADDRESS_FIELDS]
@@ -227,7 +235,7 @@ class CheckoutForm(forms.Form):
 
     @property
     def card_fields(self):
-        return [self["card_number"], self["card_expiry"], self["card_cvc"]]
+        return [self[name] for name in CARD_FIELDS if name in self.fields]
 
     def clean_checkout_token(self):
         token = self.cleaned_data["checkout_token"]
@@ -281,6 +289,9 @@ class CheckoutForm(forms.Form):
 
     @property
     def card(self):
+        """The card to charge, or None when the customer pays on the provider's page."""
+        if "card_number" not in self.fields:
+            return None
         month, year = self.cleaned_data["card_expiry"]
         return Card(
             number=self.cleaned_data["card_number"],

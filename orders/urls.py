@@ -10,6 +10,9 @@ urlpatterns = [
     path("cart/update/<int:variant_id>/", views.cart_update, name="cart_update"),
     path("cart/remove/<int:variant_id>/", views.cart_remove, name="cart_remove"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/<str:number>/return/", views.payment_return, name="payment_return"),
+    path("checkout/<str:number>/cancel/", views.payment_cancelled, name="payment_cancelled"),
+    path("payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
 ]

@@ -1,13 +1,21 @@
-"""Cart, checkout and order pages. Every form posts, redirects and shows a message, so all of
-it works without JavaScript."""
+"""Cart, checkout and order pages, and the pages and webhook of a payment on Stripe. Every
+form posts, redirects and shows a message, so all of it works without JavaScript."""
 
-from django.conf import settings
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from catalog.models import Variant
@@ -25,23 +33,35 @@ from orders.selectors import (
     can_view_order,
     cart_contents,
     default_addresses,
-    order_for_checkout_token,
     order_with_details,
     orders_for_customer,
 )
 from orders.services import (
     EmptyCart,
+    EventNotReady,
     OutOfStock,
-    PaymentDeclined,
+    abandon_hosted_payment,
     add_to_cart,
+    cancel_link_opens,
     clear_cart,
-    place_order,
+    confirm_hosted_payment,
+    receive_stripe_event,
     remove_from_cart,
-    save_checkout_address,
+    result_for_checkout_token,
     set_cart_quantity,
 )
+from orders.services import (
+    checkout as checkout_cart,
+)
+from payments.gateways import GatewayError, InvalidSignature, StripeGateway, hosted_checkout
+
+logger = logging.getLogger(__name__)
 
 SESSION_THANK_YOU_KEY = "thank_you_order"
+# The order this browser was sent to pay on Stripe: its cart is emptied once it comes back.
+SESSION_AWAITING_PAYMENT_KEY = "awaiting_payment_order"
+# Seconds between reloads of the "Payment processing" page (a meta refresh, no JavaScript).
+PAYMENT_PROCESSING_REFRESH = 3
 RECENT_ORDERS_KEPT = 10
 ORDERS_PER_PAGE = 20
 
@@ -131,39 +151,41 @@ def _checkout_initial(user):
 
 
 def checkout(request):
-    """One page: addresses, shipping method, card; POST places the order (see place_order)."""
+    """One page: addresses, shipping method, card (test gateway); POST runs the checkout
+    service, then shows the order or sends the browser to pay on Stripe's page."""
     cart = _cart(request)
     stock_problems = []
     if request.method == "POST":
         token = request.POST.get("checkout_token", "")
         # Only a well-formed token is looked up (PostgreSQL refuses e.g. a NUL in a query);
         # the form turns any other into "This page has expired".
-        placed = order_for_checkout_token(token) if CHECKOUT_TOKEN_PATTERN.match(token) else None
-        if placed is not None:
-            # The same form again (double click, back button, retry): show what it placed,
-            # leaving alone anything put in the cart since.
-            return _show_placed_order(request, placed)
+        if CHECKOUT_TOKEN_PATTERN.match(token):
+            earlier = result_for_checkout_token(token)
+            if earlier is not None:
+                # The same form again (double click, back button, retry): show what it
+                # placed, leaving alone anything put in the cart since.
+                return _after_checkout(request, earlier)
         form = CheckoutForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                order = place_order(
+                result = checkout_cart(
                     customer=request.user,
+                    session=request.session,
                     email=form.customer_email,
-                    quantities=cart.quantities(),
                     shipping_address=form.shipping_address,
                     billing_address=form.billing_address,
                     shipping_method=form.cleaned_data["shipping_method"],
                     card=form.card,
                     checkout_token=form.cleaned_data["checkout_token"],
+                    save_address=bool(form.cleaned_data.get("save_address")),
                 )
             except EmptyCart:
                 return redirect("orders:cart")  # which says the cart is empty
-            except OutOfStock as error:
-                stock_problems = error.problems
-            except PaymentDeclined as error:
-                form.add_error(None, str(error))
-            else:
-                return _order_placed(request, order, form)
+            if result.order is not None:
+                return _after_checkout(request, result)
+            stock_problems = list(result.stock_problems)
+            if result.payment_error:
+                form.add_error(None, result.payment_error)
         elif not cart.items:
             return redirect("orders:cart")
     else:
@@ -182,7 +204,7 @@ def checkout(request):
         "totals": cart.totals(method),
         "shipping_method_label": Order.ShippingMethod(method).label,
         "stock_problems": stock_problems,
-        "test_gateway": settings.SHOP_PAYMENT_GATEWAY == "test",
+        "test_gateway": not hosted_checkout(),
     }
     return render(request, "orders/checkout.html", context)
 
@@ -194,23 +216,99 @@ def _token_for_page(form):
     return token if CHECKOUT_TOKEN_PATTERN.match(token) else new_checkout_token()
 
 
-def _order_placed(request, order, form):
-    if form.cleaned_data.get("save_address"):
-        save_checkout_address(user=request.user, address=form.shipping_address)
-        if not form.cleaned_data["billing_same"]:
-            save_checkout_address(user=request.user, address=form.billing_address)
-    clear_cart(user=request.user, session=request.session)
-    return _show_placed_order(request, order)
-
-
-def _show_placed_order(request, order):
-    """Let this session open the order's page and thank the customer there once."""
+def _after_checkout(request, result):
+    """Let this session open the order's page; then thank the customer there once, or send
+    the browser to pay (303: the payment page is fetched with GET)."""
+    order = result.order
     recent = request.session.get(SESSION_RECENT_ORDERS_KEY, [])
     if order.number not in recent:
         recent = [order.number, *recent][:RECENT_ORDERS_KEPT]
     request.session[SESSION_RECENT_ORDERS_KEY] = recent
+    if result.payment_url:
+        request.session[SESSION_AWAITING_PAYMENT_KEY] = order.number
+        response = HttpResponseRedirect(result.payment_url)
+        response.status_code = 303
+        return response
     request.session[SESSION_THANK_YOU_KEY] = order.number
     return redirect(order)
+
+
+def _viewable_order(request, number, key=""):
+    """The order if this visitor may see it; else a 404 (signed in) or the login page."""
+    order = order_with_details(number)
+    if order is None or not can_view_order(
+        order=order, user=request.user, session=request.session, key=key
+    ):
+        if request.user.is_authenticated:
+            raise Http404("No such order")
+        return None
+    return order
+
+
+def payment_return(request, number):
+    """Stripe's success URL. Never trusts its query string: the order is paid once the webhook
+    or Stripe itself (asked with the session id kept on the order) says so; until then the page
+    says "Payment processing" and reloads itself."""
+    order = _viewable_order(request, number)
+    if order is None:
+        return redirect_to_login(request.get_full_path())
+    order = confirm_hosted_payment(order=order)
+    if request.session.get(SESSION_AWAITING_PAYMENT_KEY) == order.number:
+        # Back from paying: the cart has been bought.
+        clear_cart(user=request.user, session=request.session)
+        del request.session[SESSION_AWAITING_PAYMENT_KEY]
+    order = order_with_details(number)
+    processing = order.status == Order.Status.PENDING_PAYMENT
+    context = {
+        "order": order,
+        "thank_you": order.status != Order.Status.CANCELLED,
+        "payment_processing": processing,
+        "refresh_seconds": PAYMENT_PROCESSING_REFRESH if processing else None,
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+def payment_cancelled(request, number):
+    """Stripe's cancel URL, signed for this order: the payment page is closed, the order
+    cancelled and restocked, and the customer finds their cart as it was (it was kept)."""
+    order = order_with_details(number)
+    if order is None or not cancel_link_opens(key=request.GET.get("key", ""), number=number):
+        raise Http404("No such order")
+    try:
+        order = abandon_hosted_payment(order=order)
+    except GatewayError:
+        messages.error(request, "We could not reach the payment provider. Please try again.")
+        return redirect("orders:cart")
+    if request.session.get(SESSION_AWAITING_PAYMENT_KEY) == number:
+        del request.session[SESSION_AWAITING_PAYMENT_KEY]
+    if order.status != Order.Status.CANCELLED:
+        # Paid after all (or still being paid): show it rather than the cart.
+        return redirect("orders:payment_return", number=number)
+    messages.info(request, "Payment cancelled: nothing was charged. Your cart is as you left it.")
+    return redirect("orders:cart")
+
+
+@csrf_exempt  # Stripe's signature stands in for the CSRF token
+@require_POST
+def stripe_webhook(request):
+    """Stripe's events: 400 unless the Stripe-Signature header proves the body is Stripe's;
+    2xx once the event is stored and acted on (or was already); 503 asks Stripe to deliver it
+    again later (Stripe unreachable for a detail, or an event ahead of the one it follows)."""
+    if not hosted_checkout():
+        raise Http404("Stripe is not the payment gateway")
+    try:
+        event = StripeGateway().verified_event(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except InvalidSignature as error:
+        logger.warning("Refused a webhook with a bad signature: %s", error)
+        return HttpResponseBadRequest("Invalid signature")
+    try:
+        outcome = receive_stripe_event(event=event)
+    except (GatewayError, EventNotReady) as error:
+        logger.warning("Stripe event %s deferred: %s", event.get("id"), error)
+        return HttpResponse("Try again later", status=503, content_type="text/plain")
+    return JsonResponse({"received": True, "outcome": outcome})
 
 
 @login_required
@@ -224,13 +322,8 @@ def order_list(request):
 def order_detail(request, number):
     """The order's page: for its owner, staff, the signed guest link, or right after checkout.
     A signed-in stranger gets a 404; an anonymous visitor is sent to log in."""
-    order = order_with_details(number)
-    key = request.GET.get("key", "")
-    if order is None or not can_view_order(
-        order=order, user=request.user, session=request.session, key=key
-    ):
-        if request.user.is_authenticated:
-            raise Http404("No such order")
+    order = _viewable_order(request, number, key=request.GET.get("key", ""))
+    if order is None:
         return redirect_to_login(request.get_full_path())
     thank_you = request.session.get(SESSION_THANK_YOU_KEY) == order.number
     if thank_you:

@@ -1,9 +1,11 @@
 """Write paths for carts and orders: every change to a cart, an order or the stock it holds.
 
-One module per concern: `cart` (a visitor's cart), `checkout` (placing an order),
-`lifecycle` (status moves, cancellation, the unpaid-order sweep), `stock` (restocking).
+One module per concern: `cart` (a visitor's cart), `checkout` (placing an order and starting
+its payment), `payment` (what payments, Stripe's webhooks and the unpaid-order sweep do to
+orders), `lifecycle` (status moves, cancellation), `stock` (restocking).
 Locks are always taken in the same order, so concurrent calls queue instead of deadlocking:
-an order row first (when changing an existing order), then variant rows by ascending id.
+a webhook event row (webhooks only), an order row (when changing an existing order), its
+payment row, then variant rows by ascending id.
 """
 
 from orders.services.cart import (
@@ -13,7 +15,14 @@ from orders.services.cart import (
     remove_from_cart,
     set_cart_quantity,
 )
-from orders.services.checkout import AddressData, place_order, save_checkout_address
+from orders.services.checkout import (
+    AddressData,
+    CheckoutResult,
+    checkout,
+    place_order,
+    result_for_checkout_token,
+    save_checkout_address,
+)
 from orders.services.errors import (
     EmptyCart,
     InvalidTransition,
@@ -23,29 +32,46 @@ from orders.services.errors import (
 )
 from orders.services.lifecycle import (
     cancel_order,
-    cancel_unpaid_orders,
     mark_order_delivered,
     mark_order_shipped,
     unpaid_orders,
 )
+from orders.services.payment import (
+    EventNotReady,
+    abandon_hosted_payment,
+    cancel_link_opens,
+    cancel_unpaid_orders,
+    confirm_hosted_payment,
+    receive_stripe_event,
+    sync_payments,
+)
 
 __all__ = [
     "AddressData",
+    "CheckoutResult",
     "EmptyCart",
+    "EventNotReady",
     "InvalidTransition",
     "OrderError",
     "OutOfStock",
     "PaymentDeclined",
+    "abandon_hosted_payment",
     "add_to_cart",
+    "cancel_link_opens",
     "cancel_order",
     "cancel_unpaid_orders",
+    "checkout",
     "clear_cart",
+    "confirm_hosted_payment",
     "mark_order_delivered",
     "mark_order_shipped",
     "merge_session_cart",
     "place_order",
+    "receive_stripe_event",
     "remove_from_cart",
+    "result_for_checkout_token",
     "save_checkout_address",
     "set_cart_quantity",
+    "sync_payments",
     "unpaid_orders",
 ]

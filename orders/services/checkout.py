@@ -1,4 +1,7 @@
-"""Checkout: turning a cart into a paid order, exactly once per checkout form.
+"""Checkout: turning a cart into an order and its payment, exactly once per checkout form.
+
+`checkout()` is the whole flow of a checkout form's submit; `place_order()` is its core
+(reserve, create, pay), used on its own by tests and load tools.
 
 Locks are always taken in the same order, so concurrent checkouts queue instead of
 deadlocking: an order row first (when changing an existing order), then variant rows by
@@ -7,27 +10,35 @@ ascending id.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import Address
 from catalog.models import Variant
-from orders.emails import queue_order_email
-from orders.models import Order, OrderEmail, OrderLine, OrderStatusChange, new_order_number
-from orders.payments import get_gateway
+from orders.models import Order, OrderLine, OrderStatusChange, new_order_number
 from orders.pricing import line_total, order_totals
 from orders.selectors import (
+    cart_contents,
     is_for_sale,
     order_for_checkout_token,
     stock_message,
     unavailable_message,
 )
+from orders.services.cart import clear_cart
 from orders.services.errors import EmptyCart, OutOfStock, PaymentDeclined
-from orders.services.lifecycle import change_status, known_user
-from orders.services.stock import invalidate_pages_showing, restock
+from orders.services.lifecycle import known_user
+from orders.services.payment import (
+    hosted_payment,
+    release_order,
+    settle_payment,
+    start_hosted_payment,
+)
+from orders.services.stock import invalidate_pages_showing
+from payments.gateways import get_gateway, hosted_checkout
+from payments.services import create_payment
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +54,81 @@ class AddressData:
     postal_code: str
     country: str
     phone: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    """How a checkout submit ended: an order (paid, or waiting to be paid at `payment_url`),
+    or nothing placed and why (`stock_problems`, `payment_error`)."""
+
+    order: Order | None = None
+    payment_url: str = ""
+    stock_problems: tuple[str, ...] = ()
+    payment_error: str = ""
+
+
+def checkout(
+    *,
+    customer,
+    session,
+    email,
+    shipping_address,
+    billing_address,
+    shipping_method,
+    card,
+    checkout_token,
+    save_address=False,
+):
+    """Place the visitor's cart (`customer`'s, or the anonymous `session`'s) as an order and
+    take or start its payment; returns a CheckoutResult. Raises EmptyCart.
+
+    The test gateway charges `card` at once: the order is paid and the cart emptied. With
+    Stripe (`card` is None) the order waits for payment at `payment_url`; the cart is kept
+    until the payment is proven (the return page empties it), so a customer who cancels on
+    Stripe's page finds it as it was. A signed-in customer's address is saved when asked.
+
+    Safe to repeat: a checkout token that already placed an order returns that order (and its
+    payment page while it waits), whatever the cart holds now; see `place_order`.
+    """
+    earlier = result_for_checkout_token(checkout_token)
+    if earlier is not None:
+        return earlier
+    quantities = cart_contents(user=customer, session=session).quantities()
+    try:
+        order = place_order(
+            customer=customer,
+            email=email,
+            quantities=quantities,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+            shipping_method=shipping_method,
+            card=card,
+            checkout_token=checkout_token,
+        )
+    except OutOfStock as error:
+        return CheckoutResult(stock_problems=tuple(error.problems))
+    except PaymentDeclined as error:
+        return CheckoutResult(payment_error=str(error))
+    if save_address:
+        save_checkout_address(user=customer, address=shipping_address)
+        if billing_address != shipping_address:
+            save_checkout_address(user=customer, address=billing_address)
+    result = _result_for(order)
+    if not result.payment_url:
+        clear_cart(user=customer, session=session)
+    return result
+
+
+def result_for_checkout_token(checkout_token):
+    """What a checkout form already placed (double click, back button, retry), or None."""
+    order = order_for_checkout_token(checkout_token)
+    return None if order is None else _result_for(order)
+
+
+def _result_for(order):
+    if order.status == Order.Status.PENDING_PAYMENT and hosted_payment(order) is not None:
+        return CheckoutResult(order=order, payment_url=start_hosted_payment(order=order))
+    return CheckoutResult(order=order)
 
 
 class _DuplicateCheckout(Exception):
@@ -75,22 +161,26 @@ def place_order(
     card,
     checkout_token,
 ):
-    """Turn a cart ({variant_id: quantity}) into a paid order, or change nothing.
+    """Turn a cart ({variant_id: quantity}) into an order and take or start its payment, or
+    change nothing.
 
     1. One short transaction locks the variants being bought (SELECT ... FOR UPDATE, ascending
        id, so checkouts sharing variants queue instead of deadlocking), checks and decrements
        their stock, and creates the order (pending payment) with its lines, copied from the
-       variants at their current prices. Raises OutOfStock, touching nothing, when any line
-       cannot be had.
-    2. The card is charged after that commits, holding no locks while the provider answers.
-    3. Approved: a second transaction marks the order paid and queues the confirmation email.
-       Declined: a second transaction locks the variants again, restores their stock and deletes
-       the order, then PaymentDeclined is raised. If the provider errors instead, the order stays
-       pending with its stock reserved; the unpaid-order sweep cancels and restocks it later.
+       variants at their current prices, and its payment record. Raises OutOfStock, touching
+       nothing, when any line cannot be had.
+    2. The payment starts after that commits, holding no stock locks while the provider
+       answers. Stripe: the order's Checkout Session is created and the order returned pending
+       (the webhook or the customer's return settles it). Test gateway: the card is charged;
+       approved, a second transaction marks the order paid and queues the confirmation email;
+       declined (or a session Stripe refuses), the stock is restored, the order deleted and
+       PaymentDeclined raised. If the provider errors instead, the order stays pending with
+       its stock reserved; the unpaid-order sweep settles or cancels it later.
 
     Safe to repeat: `checkout_token` is unique on Order. A repeat (double click, back button,
     retry after a timeout) finds the order that token created, also when the two requests race
-    (the losing insert hits the unique constraint), and returns it without charging again.
+    (the losing insert hits the unique constraint, or finds the order once it holds the
+    variant locks), and returns it without charging again.
     """
     existing = order_for_checkout_token(checkout_token)
     if existing is not None:
@@ -109,15 +199,34 @@ def place_order(
         )
     except _DuplicateCheckout as duplicate:
         return duplicate.order
+    if hosted_checkout():
+        start_hosted_payment(order=order)
+        return order
+    return _charge_card(order, card)
 
-    gateway = get_gateway()
-    charge = gateway.charge(
+
+def _charge_card(order, card):
+    """The test gateway's synchronous charge of the checkout form's card."""
+    payment = order.payments.get()
+    charge = get_gateway(payment.gateway).charge(
         amount=order.total, currency=order.currency, card=card, description=str(order)
     )
     if not charge.approved:
-        _release_declined_order(order)
+        release_order(order, payment=payment, reason=charge.decline_message)
         raise PaymentDeclined(charge.decline_message)
-    return _mark_paid(order=order, card=card, reference=charge.reference, gateway=gateway)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        outcome = settle_payment(
+            order=order,
+            payment=payment,
+            reference=charge.reference,
+            card_brand=card.brand,
+            card_last4=card.last4,
+        )
+    if outcome != "Order paid":
+        # Cancelled while the card was being charged: the money went straight back.
+        raise PaymentDeclined("This order was cancelled; your payment has been refunded.")
+    return order
 
 
 def _reserve_stock_and_create_order(
@@ -162,23 +271,7 @@ def _reserve_stock_and_create_order(
             variants, change={pk: -quantity for pk, quantity in quantities.items()}
         )
 
-        lines = []  # in the cart's order
-        for variant_id, quantity in quantities.items():
-            variant = by_id[variant_id]
-            lines.append(
-                OrderLine(
-                    variant=variant,
-                    product_name=variant.product.name,
-                    options_label=variant.options_label,
-                    sku=variant.sku,
-                    unit_price=variant.price,
-                    quantity=quantity,
-                    line_total=line_total(unit_price=variant.price, quantity=quantity),
-                )
-            )
-        totals = order_totals(
-            line_totals=[line.line_total for line in lines], shipping_method=shipping_method
-        )
+        lines, totals = _priced_lines(by_id, quantities, shipping_method)
         order = Order(
             customer=customer,
             email=email,
@@ -198,7 +291,35 @@ def _reserve_stock_and_create_order(
         OrderStatusChange.objects.create(
             order=order, to_status=order.status, changed_by=customer, note="Order placed"
         )
+        gateway = settings.SHOP_PAYMENT_GATEWAY
+        reserved_until = order.created_at + timedelta(minutes=settings.SHOP_UNPAID_ORDER_MINUTES)
+        create_payment(
+            order=order, gateway=gateway, expires_at=reserved_until if hosted_checkout() else None
+        )
     return order
+
+
+def _priced_lines(variants_by_id, quantities, shipping_method):
+    """The order's lines (in the cart's order) and totals, priced from the locked variants:
+    the one place checkout computes money."""
+    lines = []
+    for variant_id, quantity in quantities.items():
+        variant = variants_by_id[variant_id]
+        lines.append(
+            OrderLine(
+                variant=variant,
+                product_name=variant.product.name,
+                options_label=variant.options_label,
+                sku=variant.sku,
+                unit_price=variant.price,
+                quantity=quantity,
+                line_total=line_total(unit_price=variant.price, quantity=quantity),
+            )
+        )
+    totals = order_totals(
+        line_totals=[line.line_total for line in lines], shipping_method=shipping_method
+    )
+    return lines, totals
 
 
 def _insert_order(order):
@@ -217,36 +338,6 @@ def _insert_order(order):
                 raise
             logger.warning("Order number %s was taken; drawing another", order.number)
             order.number = new_order_number()
-
-
-def _release_declined_order(order):
-    with transaction.atomic():
-        order = Order.objects.select_for_update().filter(pk=order.pk).first()
-        # Staff may have cancelled (and so restocked) it while the card was being charged.
-        if order is not None and order.status == Order.Status.PENDING_PAYMENT:
-            restock(order)
-            order.delete()
-
-
-def _mark_paid(*, order, card, reference, gateway):
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.status != Order.Status.PENDING_PAYMENT:
-            # Cancelled while the card was being charged: give the money back.
-            gateway.refund(reference=reference, amount=order.total, currency=order.currency)
-            raise PaymentDeclined("This order was cancelled; your payment has been refunded.")
-        order.payment_brand = card.brand
-        order.payment_last4 = card.last4
-        order.payment_reference = reference
-        order.paid_at = timezone.now()
-        change_status(
-            order,
-            to_status=Order.Status.PAID,
-            changed_by=order.customer,
-            note=f"Paid with {card.brand} ending in {card.last4}",
-        )
-        queue_order_email(order=order, kind=OrderEmail.Kind.CONFIRMATION)
-    return order
 
 
 def save_checkout_address(*, user, address):

@@ -1,14 +1,15 @@
-"""Write paths for an order after it is placed: its status moves, cancellation and the sweep
-of unpaid orders. Each locks the order row first, then (to restock) its variants by id."""
+"""Write paths for an order after it is placed: its status moves and cancellation. Each locks
+the order row first, then its payment, then (to restock) its variants by id."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from orders.emails import queue_order_email
 from orders.models import Order, OrderEmail, OrderStatusChange
-from orders.payments import get_gateway
 from orders.services.errors import InvalidTransition
 from orders.services.stock import restock
+from payments.models import Payment
+from payments.services import refund_payment
 
 
 def known_user(user):
@@ -62,23 +63,53 @@ def mark_order_delivered(*, order, changed_by=None):
     return order
 
 
-def cancel_order(*, order, changed_by=None, note=""):
-    """Pending or paid -> cancelled: refunds a paid order through the gateway (recording the
-    refund's reference), puts the stock back and queues the cancellation email.
+def captured_payment(order):
+    """The payment that paid for the order (None for an order paid before payments were kept)."""
+    return (
+        Payment.objects.filter(
+            order=order,
+            status__in=[Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED],
+        )
+        .order_by("-paid_at", "-pk")
+        .first()
+    )
 
-    Locks the order row first, then the variants (by ascending id). The refund is requested
-    before the variants are locked, so only this order's row waits on the provider; a refund
-    error rolls everything back and the order stays as it was. Repeating it raises
-    InvalidTransition (it is cancelled already), so nothing is refunded or restocked twice.
+
+def refund_what_is_left(order, *, changed_by=None, reason):
+    """Refund what the order's payment still holds, through its own gateway, keyed by the
+    order so a retry never refunds twice; records the refund's reference on the order."""
+    payment = captured_payment(order)
+    if payment is None:
+        return
+    left = payment.amount - payment.refunded_amount
+    if left > 0:
+        refund = refund_payment(
+            payment=payment,
+            amount=left,
+            idempotency_key=f"cancel-{order.number}-{payment.pk}",
+            reason=reason,
+            created_by=known_user(changed_by),
+        )
+        order.refund_reference = refund.reference
+
+
+def cancel_order(*, order, changed_by=None, note="", notify_customer=True):
+    """Pending or paid -> cancelled: refunds what a paid order's payment still holds (through
+    its gateway, recording the refund), puts the stock back and queues the cancellation email
+    (unless `notify_customer` is false: the customer cancelled the payment page themselves).
+
+    Locks the order row first, then the payment, then the variants (by ascending id). The
+    refund is requested before the variants are locked, so only this order's rows wait on the
+    provider; a refund error rolls everything back and the order stays as it was. Repeating it
+    raises InvalidTransition (it is cancelled already), so nothing is refunded or restocked
+    twice.
     """
     with transaction.atomic():
         order = locked_order(order)
         refuse_unless_allowed(order, Order.Status.CANCELLED)
         refunded = order.status == Order.Status.PAID
         if refunded:
-            order.refund_reference = get_gateway().refund(
-                reference=order.payment_reference, amount=order.total, currency=order.currency
-            )
+            refund_what_is_left(order, changed_by=changed_by, reason=note or "Order cancelled")
         restock(order)
         order.cancelled_at = timezone.now()
         change_status(
@@ -87,27 +118,11 @@ def cancel_order(*, order, changed_by=None, note=""):
             changed_by=changed_by,
             note=note or ("Cancelled and refunded" if refunded else "Cancelled"),
         )
-        queue_order_email(order=order, kind=OrderEmail.Kind.CANCELLED)
+        if notify_customer:
+            queue_order_email(order=order, kind=OrderEmail.Kind.CANCELLED)
     return order
 
 
 def unpaid_orders(*, older_than):
     cutoff = timezone.now() - older_than
     return Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
-
-
-def cancel_unpaid_orders(*, older_than, dry_run=False):
-    """Cancel and restock orders left pending payment for longer than `older_than` (a
-    timedelta), e.g. after a crash mid-payment. Returns the orders cancelled (or, with
-    `dry_run`, that would be). Each order is cancelled in its own transaction; one paid or
-    cancelled meanwhile is skipped, so running it twice, or concurrently, is safe."""
-    candidates = list(unpaid_orders(older_than=older_than).order_by("created_at", "pk"))
-    if dry_run:
-        return candidates
-    cancelled = []
-    for order in candidates:
-        try:
-            cancelled.append(cancel_order(order=order, note="Not paid in time"))
-        except InvalidTransition:
-            continue
-    return cancelled

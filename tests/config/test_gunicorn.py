@@ -35,6 +35,7 @@ def gunicorn_server(worker_env, tmp_path):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_HTTPS": "false",
+        "SHOP_ALLOW_TEST_PAYMENTS": "true",
         "STATIC_ROOT": str(tmp_path / "static"),
     }
     subprocess.run(

@@ -31,7 +31,9 @@ GOOD_KEY = "k" * 50
 
 
 def load_settings(**env):
-    """Import config.settings in a fresh interpreter with only the given variables set."""
+    """Import config.settings in a fresh interpreter with only the given variables set (and the
+    test gateway allowed, unless `SHOP_ALLOW_TEST_PAYMENTS` is given)."""
+    env = {"SHOP_ALLOW_TEST_PAYMENTS": "true", **env}
     clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     result = subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS],
@@ -129,6 +131,7 @@ def test_check_deploy_is_clean_under_production_settings():
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "shop.example.com",
             "EMAIL_URL": "smtp+tls://shop:password@mail.example.com:587",
+            "SHOP_ALLOW_TEST_PAYMENTS": "true",
         },
         capture_output=True,
         text=True,

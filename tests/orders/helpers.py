@@ -3,8 +3,8 @@
 import secrets
 
 from django.utils import timezone
+from payments.cards import Card
 
-from orders.payments import Card
 from orders.services import AddressData, place_order
 
 APPROVED_CARD = "4242 4242 4242 4242"

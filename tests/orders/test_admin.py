@@ -38,6 +38,10 @@ def test_order_managers_group_has_exactly_the_order_permissions():
         "view_orderstatuschange",
         "view_orderemail",
         "change_orderemail",
+        # and the payment records shown on the order's page
+        "view_payment",
+        "view_refund",
+        "view_webhookevent",
     }
 
 

@@ -2,13 +2,13 @@
 and the sweep of unpaid orders."""
 
 from datetime import timedelta
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from catalog.models import Variant
-from orders import payments
 from orders.models import Order, OrderEmail
 from orders.services import (
     InvalidTransition,
@@ -18,6 +18,8 @@ from orders.services import (
     mark_order_delivered,
     mark_order_shipped,
 )
+from payments.gateways import RefundResult, TestGateway
+from payments.models import Payment
 from tests.factories import OrderFactory, OrderLineFactory, UserFactory
 from tests.orders.helpers import buy, declined_card
 
@@ -86,17 +88,24 @@ def test_cancelling_a_paid_order_refunds_it_restocks_and_emails(paid_order, vari
 
 
 def test_refund_goes_through_the_gateway_with_the_charge_reference(paid_order):
-    with mock.patch.object(payments.TestGateway, "refund", return_value="re_1") as refund:
+    result = RefundResult(reference="re_1", amount=paid_order.total)
+    with mock.patch.object(TestGateway, "refund", return_value=result) as refund:
         cancel_order(order=paid_order)
     refund.assert_called_once_with(
-        reference=paid_order.payment_reference, amount=paid_order.total, currency="EUR"
+        reference=paid_order.payment_reference,
+        amount=paid_order.total,
+        currency="EUR",
+        idempotency_key=f"cancel-{paid_order.number}-{paid_order.payments.get().pk}",
     )
+    payment = paid_order.payments.get()
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.refunds.get().reference == "re_1"
 
 
 def test_a_failing_refund_leaves_the_order_paid_and_the_stock_alone(paid_order, variant):
     with (
         mock.patch.object(
-            payments.TestGateway, "refund", side_effect=ConnectionError("provider down")
+            TestGateway, "refund", side_effect=ConnectionError("provider down")
         ),
         pytest.raises(ConnectionError),
     ):
@@ -131,15 +140,17 @@ def test_declined_payment_deletes_the_order_and_restores_stock(variant):
 
 
 def test_order_cancelled_by_staff_while_the_card_is_charged_is_refunded(variant):
-    approve = payments.TestGateway.charge
+    approve = TestGateway.charge
 
     def staff_cancel_during_charge(self, **kwargs):
         cancel_order(order=Order.objects.get())
         return approve(self, **kwargs)
 
     with (
-        mock.patch.object(payments.TestGateway, "charge", staff_cancel_during_charge),
-        mock.patch.object(payments.TestGateway, "refund", return_value="re_1") as refund,
+        mock.patch.object(TestGateway, "charge", staff_cancel_during_charge),
+        mock.patch.object(
+            TestGateway, "refund", return_value=RefundResult("re_1", Decimal("54.90"))
+        ) as refund,
         pytest.raises(PaymentDeclined, match="refunded"),
     ):
         buy(variant, 2)

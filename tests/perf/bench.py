@@ -59,6 +59,7 @@ def bench_env(static_root: Path) -> dict:
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "SECURE_HTTPS": "false",
+        "SHOP_ALLOW_TEST_PAYMENTS": "true",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,

@@ -1,11 +1,17 @@
-"""The card checks and the built-in test gateway."""
+"""The card checks, the built-in test gateway, and choosing a gateway."""
 
 from decimal import Decimal
 
 import pytest
 
-from orders import payments
-from orders.payments import card_brand, get_gateway, luhn_is_valid
+from payments.cards import card_brand, luhn_is_valid
+from payments.gateways import (
+    StripeGateway,
+    TestGateway,
+    from_minor_units,
+    get_gateway,
+    to_minor_units,
+)
 from tests.orders.helpers import card
 
 
@@ -43,7 +49,7 @@ def test_card_brand(number, brand):
 
 
 def test_test_gateway_approves_the_test_card():
-    charge = payments.TestGateway().charge(
+    charge = TestGateway().charge(
         amount=Decimal("10.00"), currency="EUR", card=card("4242424242424242"), description="x"
     )
     assert charge.approved
@@ -52,20 +58,28 @@ def test_test_gateway_approves_the_test_card():
 
 @pytest.mark.parametrize("number", ["4000000000000002", "5555555555554444"])
 def test_test_gateway_declines_other_cards(number):
-    charge = payments.TestGateway().charge(
+    charge = TestGateway().charge(
         amount=Decimal("10.00"), currency="EUR", card=card(number), description="x"
     )
     assert not charge.approved
     assert charge.decline_message == "Your card was declined."
 
 
-def test_refund_returns_a_reference():
-    assert payments.TestGateway().refund(reference="test_ch_1", amount=Decimal("1"), currency="EUR")
+def test_refund_returns_a_reference_and_the_amount():
+    refund = TestGateway().refund(
+        reference="test_ch_1", amount=Decimal("1.50"), currency="EUR", idempotency_key="k"
+    )
+    assert refund.reference.startswith("test_re_")
+    assert refund.amount == Decimal("1.50")
 
 
 def test_the_gateway_is_chosen_by_setting(settings):
     settings.SHOP_PAYMENT_GATEWAY = "test"
-    assert isinstance(get_gateway(), payments.TestGateway)
+    assert isinstance(get_gateway(), TestGateway)
+    settings.SHOP_PAYMENT_GATEWAY = "stripe"
+    assert isinstance(get_gateway(), StripeGateway)
+    # A payment is refunded through its own gateway, whatever the setting says now.
+    assert isinstance(get_gateway("test"), TestGateway)
     settings.SHOP_PAYMENT_GATEWAY = "nope"
     with pytest.raises(KeyError):
         get_gateway()
@@ -76,3 +90,31 @@ def test_a_card_never_shows_its_number_or_cvc():
     assert "4242424242424242" not in text
     assert "123" not in text
     assert text == "Card(brand='Visa', last4='4242')"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [
+        ("54.90", "EUR", 5490),
+        ("0.01", "usd", 1),
+        ("1200.00", "JPY", 1200),
+        ("12.34", "KWD", 12340),
+    ],
+)
+def test_amounts_cross_to_stripe_in_minor_units_and_back(amount, currency, minor):
+    assert to_minor_units(Decimal(amount), currency) == minor
+    assert from_minor_units(minor, currency) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [
+        ("54.90", "EUR", 5490),
+        ("0.01", "usd", 1),
+        ("1200.00", "JPY", 1200),
+        ("12.34", "KWD", 12340),
+    ],
+)
+def test_amounts_cross_to_stripe_in_minor_units_and_back(amount, currency, minor):
+    assert to_minor_units(Decimal(amount), currency) == minor
+    assert from_minor_units(minor, currency) == Decimal(amount)
