@@ -336,6 +336,8 @@ LOGGING = {
         # The request log below replaces Django's own access lines.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # The Stripe SDK logs every API call at INFO; the shop logs what matters itself.
+        "stripe": {"level": "WARNING"},
     },
 }
 

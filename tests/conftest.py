@@ -168,3 +168,25 @@ def media_root(settings, tmp_path):
 def pytest_collection_modifyitems(config, items):
     """Browser journeys need a live server on a real database; keep them last."""
     items.sort(key=lambda item: "e2e" in item.keywords)
+
+
+@pytest.fixture
+def stripe_fake(settings):
+    """The shop in Stripe mode against a fake of Stripe on loopback (tests/payments/fake_stripe.py):
+    webhook events wait in `stripe_fake.outbox` until the test delivers them."""
+    import secrets as random_tokens
+
+    from tests.payments.fake_stripe import FakeStripe
+
+    fake = FakeStripe(
+        api_key=f"sk_test_{random_tokens.token_hex(12)}",
+        webhook_secret=f"whsec_{random_tokens.token_hex(16)}",
+    ).start()
+    settings.SHOP_PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_SECRET_KEY = fake.api_key
+    settings.STRIPE_WEBHOOK_SECRET = fake.webhook_secret
+    settings.STRIPE_API_BASE = fake.base_url
+    settings.SHOP_UNPAID_ORDER_MINUTES = 60
+    settings.SITE_URL = "http://testserver"
+    yield fake
+    fake.stop()

@@ -72,12 +72,13 @@ def settle_payment(*, order, payment, reference, card_brand="", card_last4=""):
     """Record money taken by `payment` for `order`; returns what it did, in words.
 
     Call it in a transaction holding the order row lock. A pending order becomes paid and owes
-    its customer one confirmation email. A payment already recorded changes nothing. Money for
+    its customer one confirmation email. A payment already recorded as paid changes nothing
+    (one given up as expired or failed can still turn out paid). Money for
     an order that is no longer waiting for it (cancelled meanwhile, or paid by another payment)
     is refunded in full at once, keyed by the payment, and flagged for staff.
     """
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    if payment.status != Payment.Status.PENDING:
+    if payment.paid_at is not None:
         return f"Already recorded: payment is {payment.get_status_display().lower()}"
     mark_payment_paid(
         payment=payment, reference=reference, card_brand=card_brand, card_last4=card_last4
