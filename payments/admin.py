@@ -3,6 +3,7 @@ references linked to its dashboard. Refunds are made by cancelling the order (Sa
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from payments.models import Payment, Refund, WebhookEvent
 
@@ -33,7 +34,7 @@ def stripe_links(payment):
         for refund in payment.refunds.all()
         if refund.reference
     ]
-    return format_html_join(format_html("<br>"), "{}", ((part,) for part in parts))
+    return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -3,9 +3,9 @@
 import secrets
 
 from django.utils import timezone
-from payments.cards import Card
 
 from orders.services import AddressData, place_order
+from payments.cards import Card
 
 APPROVED_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"

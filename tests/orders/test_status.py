@@ -104,9 +104,7 @@ def test_refund_goes_through_the_gateway_with_the_charge_reference(paid_order):
 
 def test_a_failing_refund_leaves_the_order_paid_and_the_stock_alone(paid_order, variant):
     with (
-        mock.patch.object(
-            TestGateway, "refund", side_effect=ConnectionError("provider down")
-        ),
+        mock.patch.object(TestGateway, "refund", side_effect=ConnectionError("provider down")),
         pytest.raises(ConnectionError),
     ):
         cancel_order(order=paid_order)

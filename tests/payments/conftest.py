@@ -38,11 +38,7 @@ def press(page_url, button):
     """What a browser without JavaScript does on the hosted page: open it and press a button.
     Returns the answer, redirects not followed."""
     page = requests.get(page_url, timeout=10)
-    forms = dict(
-        (label, action)
-        for action, label in re.findall(
-            r'<form method="post" action="([^"]+)"><button type="submit">([^<]+)</button>', page.text
-        )
-    )
+    buttons = r'<form method="post" action="([^"]+)"><button type="submit">([^<]+)</button>'
+    forms = {label: action for action, label in re.findall(buttons, page.text)}
     origin = page_url.split("/pay/")[0]
     return requests.post(origin + forms[button], allow_redirects=False, timeout=10)

@@ -111,7 +111,9 @@ class FakeStripe:
         for index, (prefix, status) in enumerate(self.fail_next):
             if path.startswith(prefix):
                 del self.fail_next[index]
-                raise StripeError(status, "An error occurred with our connection to Stripe.", kind="api_error")
+                raise StripeError(
+                    status, "An error occurred with our connection to Stripe.", kind="api_error"
+                )
         if key:
             fingerprint = json.dumps([path, params], sort_keys=True)
             if key in self.idempotent:
@@ -140,8 +142,8 @@ class FakeStripe:
             if session["status"] != "open":
                 raise StripeError(
                     400,
-                    f"Only Checkout Sessions with a status in [\"open\"] can be expired. "
-                    f"This Checkout Session has a status of \"{session['status']}\".",
+                    f'Only Checkout Sessions with a status in ["open"] can be expired. '
+                    f'This Checkout Session has a status of "{session["status"]}".',
                 )
             self.expire(session["id"], key=key)
             return 200, self.public(session)
@@ -155,9 +157,7 @@ class FakeStripe:
 
     def session(self, session_id):
         if session_id not in self.sessions:
-            raise StripeError(
-                404, f"No such checkout.session: '{session_id}'", param="session"
-            )
+            raise StripeError(404, f"No such checkout.session: '{session_id}'", param="session")
         return self.sessions[session_id]
 
     def create_session(self, params, key):

@@ -104,17 +104,3 @@ def test_a_card_never_shows_its_number_or_cvc():
 def test_amounts_cross_to_stripe_in_minor_units_and_back(amount, currency, minor):
     assert to_minor_units(Decimal(amount), currency) == minor
     assert from_minor_units(minor, currency) == Decimal(amount)
-
-
-@pytest.mark.parametrize(
-    ("amount", "currency", "minor"),
-    [
-        ("54.90", "EUR", 5490),
-        ("0.01", "usd", 1),
-        ("1200.00", "JPY", 1200),
-        ("12.34", "KWD", 12340),
-    ],
-)
-def test_amounts_cross_to_stripe_in_minor_units_and_back(amount, currency, minor):
-    assert to_minor_units(Decimal(amount), currency) == minor
-    assert from_minor_units(minor, currency) == Decimal(amount)

@@ -58,7 +58,11 @@ def test_place_order_reserves_stock_creates_a_session_and_sends_the_browser_to_i
 
     # and Stripe was asked for exactly the contract's session, once, keyed by the order
     [(method, path, params, key)] = stripe_fake.requests
-    assert (method, path, key) == ("POST", "/v1/checkout/sessions", f"checkout-session-{order.number}")
+    assert (method, path, key) == (
+        "POST",
+        "/v1/checkout/sessions",
+        f"checkout-session-{order.number}",
+    )
     assert params["mode"] == "payment"
     assert params["line_items"][0]["price_data"]["unit_amount"] == "5490"
     assert params["line_items"][0]["price_data"]["currency"] == "eur"
@@ -69,7 +73,9 @@ def test_place_order_reserves_stock_creates_a_session_and_sends_the_browser_to_i
     assert params["success_url"] == (
         f"http://testserver/checkout/{order.number}/return/?session_id={{CHECKOUT_SESSION_ID}}"
     )
-    assert params["cancel_url"].startswith(f"http://testserver/checkout/{order.number}/cancel/?key=")
+    assert params["cancel_url"].startswith(
+        f"http://testserver/checkout/{order.number}/cancel/?key="
+    )
     reserved_until = order.created_at + timedelta(minutes=60)
     assert int(params["expires_at"]) == int(reserved_until.timestamp())
     assert payment.expires_at == reserved_until
