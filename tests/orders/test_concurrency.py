@@ -5,12 +5,13 @@ import threading
 
 import pytest
 from django.db import connections
+from django.test import Client
 
 from catalog.models import Variant
 from orders.models import Order, OrderLine
 from orders.services import OutOfStock, place_order
 from tests.factories import VariantFactory
-from tests.orders.helpers import ADDRESS, approved_card, buy
+from tests.orders.helpers import ADDRESS, approved_card, buy, checkout_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,3 +98,48 @@ def test_concurrent_double_submit_places_one_order(postgres):
     assert len({result.number for result in results}) == 1
     assert Order.objects.count() == 1
     assert Variant.objects.get(pk=variant.pk).stock == 8
+
+
+def test_five_submits_of_one_form_for_the_last_units_all_get_the_one_order(postgres):
+    # given the last two units, and one checkout form submitted five times at once
+    variant = VariantFactory(product__name="Last Print", stock=2)
+    token = secrets.token_urlsafe(32)
+
+    results = run_in_threads(5, lambda index: buy(variant, 2, token=token))
+
+    # then every submit gets the order (none is told it sold out), placed once
+    assert all(isinstance(result, Order) for result in results), results
+    assert len({result.number for result in results}) == 1
+    assert Order.objects.count() == 1
+    assert Variant.objects.get(pk=variant.pk).stock == 0
+
+
+@pytest.mark.parametrize("gateway", ["test", "stripe"])
+def test_five_submits_of_the_checkout_page_for_the_last_units_all_show_the_order(
+    postgres, request, gateway
+):
+    # given a guest whose cart holds the last two units, submitting the same form five times
+    if gateway == "stripe":
+        request.getfixturevalue("stripe_fake")
+    variant = VariantFactory(product__name="Last Print", stock=2)
+    browser = Client()
+    browser.post("/cart/add/", {"variant": variant.pk, "quantity": 2})
+    card = {} if gateway == "test" else {"card_number": None, "card_expiry": None, "card_cvc": None}
+    data = checkout_data(**card)
+
+    def submit(index):
+        same_browser = Client()
+        same_browser.cookies = browser.cookies
+        return same_browser.post("/checkout/", data)
+
+    answers = run_in_threads(5, submit)
+
+    # then every answer shows the one order: its page, or its one payment page
+    order = Order.objects.get()
+    expected = (
+        (302, f"/orders/{order.number}/")
+        if gateway == "test"
+        else (303, order.payments.get().checkout_url)
+    )
+    assert [(answer.status_code, answer["Location"]) for answer in answers] == [expected] * 5
+    assert Variant.objects.get(pk=variant.pk).stock == 0
