@@ -303,6 +303,10 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
     "base-uri": ["'self'"],
 }
+if SHOP_PAYMENT_GATEWAY == "stripe":
+    # "Place order" answers with a redirect to Stripe's hosted page: browsers apply
+    # form-action to the redirect of a form's submission too.
+    SECURE_CSP["form-action"].append("https://checkout.stripe.com")
 if not SECURE_HTTPS:
     # `check --deploy` is about real deployments; plain http is only allowed on purpose.
     SILENCED_SYSTEM_CHECKS = [

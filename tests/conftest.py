@@ -188,5 +188,8 @@ def stripe_fake(settings):
     settings.STRIPE_API_BASE = fake.base_url
     settings.SHOP_UNPAID_ORDER_MINUTES = 60
     settings.SITE_URL = "http://testserver"
+    # As production lets the checkout form redirect to checkout.stripe.com.
+    csp = settings.SECURE_CSP
+    settings.SECURE_CSP = {**csp, "form-action": [*csp["form-action"], fake.base_url]}
     yield fake
     fake.stop()

@@ -55,12 +55,14 @@ def new_context(browser, live_server, postgres):
         outside.append(route.request.url)
         route.abort()
 
-    def make(**options):
+    def make(allow=(), **options):
+        """`allow`: other origins the journey visits on purpose (e.g. the fake Stripe)."""
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 900}, **options
         )
         context.set_default_timeout(10_000)
-        context.route(lambda url: not url.startswith(live_server.url), refuse)
+        allowed = (live_server.url, *allow)
+        context.route(lambda url: not url.startswith(allowed), refuse)
         contexts.append(context)
         return context
 
