@@ -17,8 +17,8 @@ from orders.services import (
     mark_order_delivered,
     mark_order_shipped,
 )
-from payments.admin import dashboard_link, stripe_links
-from payments.models import Payment, WebhookEvent
+from payments.admin import PaymentInline, dashboard_link
+from payments.models import WebhookEvent
 
 
 @admin.register(OrderEmail)
@@ -104,30 +104,6 @@ class OrderStatusChangeInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-class PaymentInline(admin.TabularInline):
-    """Every payment attempt of the order, with Stripe's references linked to its dashboard."""
-
-    model = Payment
-    fields = ["created_at", "gateway", "status", "amount", "card", "references", "attention"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("refunds")
-
-    @admin.display(description="Card")
-    def card(self, payment):
-        return f"{payment.card_brand} ending in {payment.card_last4}" if payment.card_last4 else ""
-
-    @admin.display(description="References")
-    def references(self, payment):
-        return stripe_links(payment)
 
 
 class MarkShippedForm(forms.Form):

@@ -48,15 +48,33 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class RefundInline(admin.TabularInline):
-    model = Refund
-    fields = ["created_at", "amount", "currency", "reference", "source", "status", "reason"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["created_at", "amount", "currency", "reference", "source", "status", "reason"]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    """On the order's admin page: every payment attempt, Stripe's references as links."""
+
+    model = Payment
+    fields = ["created_at", "gateway", "status", "amount", "card_label", "references", "attention"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("refunds")
+
+    @admin.display(description="References")
+    def references(self, payment):
+        return stripe_links(payment)
 
 
 class NeedsAttention(admin.SimpleListFilter):
@@ -82,7 +100,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "status",
         "amount",
         "currency",
-        "card",
+        "card_label",
         "attention",
         "created_at",
     ]
@@ -98,7 +116,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "attention",
         "amount",
         "currency",
-        "card",
+        "card_label",
         "stripe_references",
         "failure_message",
         "livemode",
@@ -107,10 +125,6 @@ class PaymentAdmin(ReadOnlyAdmin):
         "paid_at",
     ]
     readonly_fields = fields
-
-    @admin.display(description="Card")
-    def card(self, payment):
-        return f"{payment.card_brand} ending in {payment.card_last4}" if payment.card_last4 else ""
 
     @admin.display(description="References")
     def stripe_references(self, payment):

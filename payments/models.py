@@ -65,6 +65,10 @@ class Payment(models.Model):
         return f"{self.get_gateway_display()} payment for order {self.order_number}"
 
     @property
+    def card_label(self):
+        return f"{self.card_brand} ending in {self.card_last4}" if self.card_last4 else ""
+
+    @property
     def refunded_amount(self):
         return sum((refund.amount for refund in self.refunds.all()), Decimal("0.00"))
 
