@@ -159,14 +159,17 @@ def checkout(request):
         token = request.POST.get("checkout_token", "")
         # Only a well-formed token is looked up (PostgreSQL refuses e.g. a NUL in a query);
         # the form turns any other into "This page has expired".
-        if CHECKOUT_TOKEN_PATTERN.match(token):
-            earlier = result_for_checkout_token(token)
-            if earlier is not None:
-                # The same form again (double click, back button, retry): show what it
-                # placed, leaving alone anything put in the cart since.
-                return _after_checkout(request, earlier)
+        earlier = result_for_checkout_token(token) if CHECKOUT_TOKEN_PATTERN.match(token) else None
+        if earlier is not None and earlier.order is not None:
+            # The same form again (double click, back button, retry): show what it placed,
+            # leaving alone anything put in the cart since.
+            return _after_checkout(request, earlier)
         form = CheckoutForm(request.POST, user=request.user)
-        if form.is_valid():
+        if earlier is not None:
+            # Its payment could not start and its order was released: say so, keep the form.
+            form.is_valid()
+            form.add_error(None, earlier.payment_error)
+        elif form.is_valid():
             try:
                 result = checkout_cart(
                     customer=request.user,

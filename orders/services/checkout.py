@@ -120,14 +120,19 @@ def checkout(
 
 
 def result_for_checkout_token(checkout_token):
-    """What a checkout form already placed (double click, back button, retry), or None."""
+    """What a checkout form already placed (double click, back button, retry), or None. A
+    Stripe payment that could not start is retried; if Stripe refuses it again the order is
+    released and the result says why (the same form may then be sent once more)."""
     order = order_for_checkout_token(checkout_token)
     return None if order is None else _result_for(order)
 
 
 def _result_for(order):
     if order.status == Order.Status.PENDING_PAYMENT and hosted_payment(order) is not None:
-        return CheckoutResult(order=order, payment_url=start_hosted_payment(order=order))
+        try:
+            return CheckoutResult(order=order, payment_url=start_hosted_payment(order=order))
+        except PaymentDeclined as error:
+            return CheckoutResult(payment_error=str(error))
     return CheckoutResult(order=order)
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from catalog.models import Variant
 from orders.models import Order, OrderEmail
@@ -497,9 +499,10 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_makes_one_session(
     assert first.status_code == 303
     assert [r[3] for r in stripe_fake.requests] == [f"checkout-session-{order.number}"] * 2
 
-    # when the shop lost the answer altogether and the same form is sent again
+    # when the shop lost the answer altogether and the same form is sent again, minutes later
     Payment.objects.filter(order=order).update(stripe_session_id="", checkout_url="")
-    again = client.post("/checkout/", data)
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        again = client.post("/checkout/", data)
 
     # then Stripe replays the session it made: one session, the same page
     assert again["Location"] == first["Location"]
@@ -518,3 +521,24 @@ def test_the_same_form_sent_again_goes_to_the_same_payment_page(client, stripe_f
     assert first["Location"] == second["Location"]
     assert Order.objects.count() == 1
     assert len(stripe_fake.sessions) == 1
+
+
+def test_a_resubmit_whose_session_stripe_refuses_releases_the_order_and_says_so(
+    client, stripe_fake, variant
+):
+    # given an order whose session was never stored (the process died after placing it)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 2})
+    data = checkout_data(**CARD_FIELDS)
+    client.post("/checkout/", data)
+    Payment.objects.update(stripe_session_id="", checkout_url="")
+
+    # when the same form is sent again and Stripe refuses the session
+    stripe_fake.fail_next.append(("/v1/checkout/sessions", 400))
+    response = client.post("/checkout/", data)
+
+    # then the customer is told, the order is released and the form can be sent once more
+    assert response.status_code == 200
+    assert "We could not start the payment." in response.content.decode()
+    assert not Order.objects.exists()
+    assert Variant.objects.get(pk=variant.pk).stock == 10
+    assert client.post("/checkout/", data).status_code == 303
