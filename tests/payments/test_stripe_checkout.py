@@ -28,6 +28,16 @@ def start_checkout(client, variant, quantity=2, **overrides):
     return order, response
 
 
+def paid_through_stripe(client, stripe_fake, deliver, variant):
+    """An order paid on the hosted page, with Stripe's events delivered."""
+    order, response = start_checkout(client, variant)
+    press(response["Location"], "Pay")
+    for event in stripe_fake.take_outbox():
+        deliver(event)
+    order.refresh_from_db()
+    return order
+
+
 def confirmations(order):
     return OrderEmail.objects.filter(order=order, kind=OrderEmail.Kind.CONFIRMATION).count()
 
@@ -355,11 +365,7 @@ def test_cancelling_a_paid_stripe_order_refunds_through_stripe(
 ):
     from orders.services import cancel_order
 
-    order, response = start_checkout(client, variant)
-    press(response["Location"], "Pay")
-    for event in stripe_fake.take_outbox():
-        deliver(event)
-    order.refresh_from_db()
+    order = paid_through_stripe(client, stripe_fake, deliver, variant)
 
     # when staff cancel the paid order
     cancel_order(order=order, note="Customer asked")
@@ -387,10 +393,7 @@ def test_cancelling_a_paid_stripe_order_refunds_through_stripe(
 def test_refunds_made_in_the_stripe_dashboard_are_reflected_on_the_order(
     client, stripe_fake, deliver, variant
 ):
-    order, response = start_checkout(client, variant)
-    press(response["Location"], "Pay")
-    for event in stripe_fake.take_outbox():
-        deliver(event)
+    order = paid_through_stripe(client, stripe_fake, deliver, variant)
     payment = Payment.objects.get(order=order)
 
     # when staff refund €10 in Stripe's dashboard
