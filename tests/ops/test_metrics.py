@@ -9,8 +9,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from config.celery import app as celery_app
 from orders.models import OrderEmail
-from tests.factories import OrderFactory
+from orders.services import PaymentDeclined
+from tests.factories import OrderFactory, VariantFactory
 from tests.ops.conftest import answers, fetch, free_port, wait_until
+from tests.orders.helpers import buy, declined_card
 
 
 def samples(body):
@@ -67,11 +69,16 @@ def test_metrics_show_orders_emails_and_queue_depth(client, broker):
 
 
 @pytest.mark.django_db
-def test_payments_failed_is_declared_without_a_made_up_value(client):
-    body = client.get("/metrics").content.decode()
-    assert "# TYPE shop_payments_failed_total counter" in body
-    assert "\nshop_payments_failed_total " not in body
-    assert 'figure="payments_failed"' not in body
+def test_payments_failed_counts_every_declined_attempt(client):
+    variant = VariantFactory(stock=5)
+    for _ in range(2):
+        with pytest.raises(PaymentDeclined):
+            buy(variant, 1, card=declined_card())
+    buy(variant, 1)
+
+    body = client.get("/metrics").content
+
+    assert samples(body)[("shop_payments_failed_total", frozenset())] == 2
 
 
 @pytest.mark.django_db

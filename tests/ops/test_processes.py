@@ -31,6 +31,7 @@ def production_env(worker_env, **extra):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "SECURE_HTTPS": "false",
+        "SHOP_ALLOW_TEST_PAYMENTS": "true",
         "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
         **extra,
     }
