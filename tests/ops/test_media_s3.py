@@ -161,6 +161,7 @@ def media_settings(**env):
             "DJANGO_READ_DOT_ENV": "false",
             "DJANGO_SECRET_KEY": "k" * 50,
             "ALLOWED_HOSTS": "shop.example.com",
+            "SHOP_ALLOW_TEST_PAYMENTS": "true",
             **env,
         },
         capture_output=True,
