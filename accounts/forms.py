@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.client_ip import client_ip
 from accounts.models import Address, User
+from accounts.throttling import login_wait_seconds
 
 DUPLICATE_EMAIL_MESSAGE = (
     "An account with this email already exists. Log in or reset your password."
@@ -38,16 +40,23 @@ class SignupForm(auth_forms.BaseUserCreationForm):
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Django's login form with the email as the username.
+    """Django's login form with the email as the username, behind the per-account slow-down.
 
     The field keeps the name `username` because django-axes reads that parameter; the email is
-    lower-cased so that changing its case cannot dodge the per-account lockout.
+    lower-cased so that changing its case cannot dodge the lockouts. While the account is slowed
+    down for this address (accounts/throttling.py) the password is not checked at all, so the
+    attempt counts for nothing; `wait_seconds` then says for how long.
     """
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": "The email or password is not right. Please try again.",
+        "slowed_down": (
+            "There were many failed attempts to log in to this account. Please wait "
+            "%(seconds)s seconds and try again."
+        ),
     }
+    wait_seconds = 0
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
@@ -61,6 +70,20 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None:
+            self.wait_seconds = login_wait_seconds(
+                username=username, ip_address=client_ip(self.request)
+            )
+            if self.wait_seconds:
+                raise ValidationError(
+                    self.error_messages["slowed_down"],
+                    code="slowed_down",
+                    params={"seconds": self.wait_seconds},
+                )
+        return super().clean()
 
 
 class PasswordResetRequestForm(forms.Form):

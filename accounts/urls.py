@@ -3,20 +3,14 @@ from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from accounts import views
-from accounts.forms import LoginForm, SetPasswordForm
+from accounts.forms import SetPasswordForm
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("signup/", views.signup, name="signup"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, template_name="registration/login.html"
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("password-reset/", views.password_reset, name="password_reset"),

@@ -4,10 +4,10 @@ Login, logout and the reset link's page are Django's own views, configured in ur
 """
 
 import json
-import logging
 
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,13 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
-from redis import RedisError
 
 from accounts import selectors, services
 from accounts.forms import (
     DUPLICATE_EMAIL_MESSAGE,
     AddressForm,
     DeleteAccountForm,
+    LoginForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
     ProfileForm,
@@ -40,22 +40,15 @@ RESET_RATE_PER_IP = "10/h"
 RESET_RATE_PER_EMAIL = "5/h"
 TOO_MANY_REQUESTS = 429
 
-logger = logging.getLogger(__name__)
-
 
 def over_limit(request, *, group, key, rate):
     """Count this POST against a django-ratelimit limit and say whether it is over.
 
-    The counters live in the cache; if the cache is unreachable the request is let through:
-    the limits brake abuse, they are no reason to turn customers away during an outage.
+    The counters live in the cache; while it is unreachable every count starts afresh
+    (config/cache.py), so the request is let through: the limits brake abuse, they are no
+    reason to turn customers away during an outage.
     """
-    try:
-        return is_ratelimited(
-            request, group=group, key=key, rate=rate, method="POST", increment=True
-        )
-    except RedisError:
-        logger.warning("Rate limit %s not checked: the cache is unreachable", group)
-        return False
+    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
 
 
 def safe_next_url(request, default):
@@ -66,6 +59,21 @@ def safe_next_url(request, default):
     ):
         return url
     return default
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login view; a slowed-down attempt (see LoginForm) answers 429 with Retry-After.
+    The (account, address) lockout is django-axes' (AxesMiddleware)."""
+
+    form_class = LoginForm
+    template_name = "registration/login.html"
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.wait_seconds:
+            response.status_code = TOO_MANY_REQUESTS
+            response["Retry-After"] = str(form.wait_seconds)
+        return response
 
 
 @sensitive_post_parameters("password1", "password2")

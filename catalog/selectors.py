@@ -64,6 +64,8 @@ def _cached(name, compute):
         return compute()
     if value is None:
         value = compute()
+        if value is None:
+            return None  # nothing found: not cached, or each invented URL would add a key
         try:
             cache.set(key, value, settings.SHOP_CATALOG_CACHE_SECONDS)
         except Exception:
@@ -349,7 +351,7 @@ def product_page(filters, number):
         capped = count > MAX_COUNTED
         count = min(count, MAX_COUNTED)
         if number > 1 and (number - 1) * per_page >= count:
-            return False  # cached too: "past the end"
+            return None  # past the end
         searching = "rank" in products.query.annotations
         products = products.order_by(
             *listing_order(filters.sort, searching=searching, few=count <= FEW)
@@ -360,8 +362,11 @@ def product_page(filters, number):
             products=page, count=count, number=number, per_page=per_page, count_is_capped=capped
         )
 
-    page = _cached(f"page:{filters.cache_name()}:{number}", compute)
-    if page is False:
+    if filters.q or filters.min_price is not None or filters.max_price is not None:
+        page = compute()  # free text and free numbers: one cache entry each would be unbounded
+    else:
+        page = _cached(f"page:{filters.cache_name()}:{number}", compute)
+    if page is None:
         raise PageNotFound(number)
     return page
 
@@ -374,9 +379,9 @@ def product_for_page(slug):
         product = products.prefetch_related(
             Prefetch("categories", queryset=Category.objects.order_by("position", "name"))
         ).first()
-        return product or False  # False caches "no such product" too
+        return product
 
-    return _cached(f"product:{hashlib.sha256(slug.encode()).hexdigest()}", compute) or None
+    return _cached(f"product:{hashlib.sha256(slug.encode()).hexdigest()}", compute)
 
 
 # --- Export -------------------------------------------------------------------------------

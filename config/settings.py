@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.private_pages.PrivatePagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,24 +137,28 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    # libpq's minimum; /healthz answers within a second anyway (config/health.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache and sessions: Redis when REDIS_URL is set, process-local memory otherwise.
+# Cache: Redis when REDIS_URL (or REDIS_CACHE_URL, for a Redis instance of its own) is set,
+# process-local memory otherwise. The backend answers as an empty cache while Redis is
+# unreachable (config/cache.py), so pages are slower then, never broken.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "BACKEND": "config.cache.DegradingRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    # Sessions are read from Redis and kept in the database too, so a Redis restart
-    # never empties a customer's cart.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions (carts, logins) live in the database only: they survive a Redis outage, and no
+# cached copy can go stale or outlive a logout.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -170,14 +175,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "catalog:home"
 
-# Failed logins: locked per account and per address, lifted after a cool-off.
+# Failed logins (README, "Login throttling"): django-axes locks an (account, address) pair after
+# AXES_FAILURE_LIMIT failures until the cool-off has passed, so failures from one address never
+# block another account there and failures from elsewhere never block the customer at their own
+# address. Guessing one account from many addresses is slowed down by accounts/throttling.py.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# Off on purpose: a success deletes every failure counted against the same IP too, so logging
-# in to one's own account would wipe the failures against someone else's. Failures expire
-# with the cool-off instead.
-AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Logging in clears that pair's failures only (the lockout parameters filter the reset).
+AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -187,6 +193,9 @@ AXES_VERBOSE = False
 SHOP_TRUSTED_PROXIES = env.int("SHOP_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 RATELIMIT_IP_META_KEY = "accounts.client_ip.client_ip"
+# Sign-up and reset limits count in the cache; while it is unreachable they let requests
+# through rather than turn every customer away.
+RATELIMIT_FAIL_OPEN = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -237,6 +246,8 @@ SHOP_STANDARD_SHIPPING = Decimal(env.str("SHOP_STANDARD_SHIPPING", default="4.90
 SHOP_EXPRESS_SHIPPING = Decimal(env.str("SHOP_EXPRESS_SHIPPING", default="14.90"))
 SHOP_FREE_SHIPPING_THRESHOLD = Decimal(env.str("SHOP_FREE_SHIPPING_THRESHOLD", default="75.00"))
 SHOP_CATALOG_CACHE_SECONDS = env.int("SHOP_CATALOG_CACHE_SECONDS", default=300)
+# The signed link to an order's page in emails opens it without logging in for this long.
+SHOP_GUEST_LINK_DAYS = env.int("SHOP_GUEST_LINK_DAYS", default=90)
 # Order emails (orders/emails.py): a claim older than the timeout belongs to a dead worker; it
 # must exceed the task's hard time limit plus the SMTP timeout. Failed sends back off
 # exponentially from the base and give up (visible in the admin) after the last attempt.
@@ -259,19 +270,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A request never waits long on a broker that is down: the outbox sweep catches up later.
+# Workers and beat reconnect for as long as the broker is away (Celery gives up after 100 tries).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker goes away finishes; its redelivery later is harmless (the
+# email outbox sends each row once), cancelling it could cut an SMTP conversation short.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A request never waits long on a broker that is down: one try with short timeouts, no retry
+# (and config.celery.ShopTask skips the broker for a few seconds after a failure). The outbox
+# sweep sends what could not be enqueued.
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 1,
+    "max_retries": 0,
     # Must exceed the longest task so Redis does not redeliver a task still running.
     "visibility_timeout": 3600,
 }
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
         "task": "orders.tasks.send_pending_emails",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=env.int("SHOP_EMAIL_SWEEP_SECONDS", default=60)),
     },
     "cancel-unpaid-orders": {
         "task": "orders.tasks.cancel_unpaid_orders",

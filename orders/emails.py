@@ -45,7 +45,10 @@ SUBJECTS = {
     OrderEmail.Kind.CONFIRMATION: "Order {number} confirmed",
     OrderEmail.Kind.SHIPPED: "Order {number} has shipped",
     OrderEmail.Kind.CANCELLED: "Order {number} cancelled",
+    OrderEmail.Kind.LINK: "Your link to order {number}",
 }
+# A stale order link can have a fresh one emailed at most this often.
+ORDER_LINK_RESEND_INTERVAL = timedelta(minutes=10)
 
 
 def queue_order_email(*, order, kind):
@@ -59,6 +62,38 @@ def queue_order_email(*, order, kind):
     if created:
         transaction.on_commit(lambda: enqueue_order_email(email.pk), robust=True)
     return email
+
+
+def queue_order_link_email(*, order):
+    """Email the order's customer a fresh signed link to its page (theirs has expired).
+
+    The outbox row of kind "link" is created on the first request and re-armed on later ones,
+    once its last message went out more than ORDER_LINK_RESEND_INTERVAL ago (or failed for
+    good); a request while one is pending, being sent or just sent changes nothing. So each
+    order gets at most one such email per interval, each sent once, whoever asks how often.
+    The re-arm is one conditional UPDATE, safe against a concurrent request.
+    """
+    with transaction.atomic():
+        email, created = OrderEmail.objects.get_or_create(order=order, kind=OrderEmail.Kind.LINK)
+        rearmed = not created and (
+            OrderEmail.objects.filter(pk=email.pk)
+            .filter(
+                Q(state=OrderEmail.State.FAILED)
+                | Q(
+                    state=OrderEmail.State.SENT,
+                    sent_at__lt=timezone.now() - ORDER_LINK_RESEND_INTERVAL,
+                )
+            )
+            .update(
+                state=OrderEmail.State.PENDING,
+                attempts=0,
+                next_attempt_at=None,
+                claimed_at=None,
+                last_error="",
+            )
+        )
+        if created or rearmed:
+            transaction.on_commit(lambda: enqueue_order_email(email.pk), robust=True)
 
 
 def enqueue_order_email(email_id):

@@ -211,6 +211,7 @@ class OrderEmail(models.Model):
         CONFIRMATION = "confirmation", "Order confirmation"
         SHIPPED = "shipped", "Shipping notice"
         CANCELLED = "cancelled", "Cancellation notice"
+        LINK = "link", "New order link"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -1,6 +1,7 @@
 """Reads of carts and orders, always scoped to the requesting visitor."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -159,10 +160,19 @@ def orders_for_customer(user):
     return Order.objects.filter(customer=user).order_by("-created_at", "-pk")
 
 
+def _is_order_number(text):
+    """Text that cannot be an order number is not looked up (PostgreSQL refuses e.g. a NUL)."""
+    return len(text) == ORDER_NUMBER_LENGTH and set(text) <= set(ORDER_NUMBER_ALPHABET)
+
+
+def order_by_number(number):
+    """The order with this number, or None."""
+    return Order.objects.filter(number=number).first() if _is_order_number(number) else None
+
+
 def order_with_details(number):
-    """One order with its lines and status history, or None. Text that cannot be an order
-    number is not looked up (PostgreSQL refuses e.g. a NUL in a query)."""
-    if len(number) != ORDER_NUMBER_LENGTH or not set(number) <= set(ORDER_NUMBER_ALPHABET):
+    """One order with its lines and status history, or None."""
+    if not _is_order_number(number):
         return None
     return (
         Order.objects.filter(number=number)
@@ -183,11 +193,35 @@ def order_link(order):
     return f"{settings.SITE_URL}{path}?key={guest_key(order)}"
 
 
-def guest_key_opens(*, key, number):
+def _guest_key_names(*, key, number):
+    """Whether we signed `key` for this order number, however long ago."""
     try:
         return signing.loads(key, salt=GUEST_LINK_SALT) == number
     except signing.BadSignature:
         return False
+
+
+def guest_key_opens(*, key, number):
+    """A signed link for this order, younger than SHOP_GUEST_LINK_DAYS."""
+    if not _guest_key_names(key=key, number=number):
+        return False
+    try:
+        signing.loads(
+            key, salt=GUEST_LINK_SALT, max_age=timedelta(days=settings.SHOP_GUEST_LINK_DAYS)
+        )
+    except signing.SignatureExpired:
+        return False
+    return True
+
+
+def guest_key_is_stale(*, key, number):
+    """A link we signed for this order number that has expired: proof enough to email the
+    order's customer a fresh one (whether the order still exists is not revealed)."""
+    return (
+        bool(key)
+        and _guest_key_names(key=key, number=number)
+        and not guest_key_opens(key=key, number=number)
+    )
 
 
 def can_view_order(*, order, user, session, key=""):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/new-link/", views.order_new_link, name="new_link"),
 ]

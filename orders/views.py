@@ -3,6 +3,7 @@ form posts, redirects and shows a message, so all of it works without JavaScript
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,10 +16,13 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from catalog.models import Variant
+from orders.emails import queue_order_link_email
 from orders.forms import (
     CHECKOUT_TOKEN_PATTERN,
     AddToCartForm,
@@ -33,6 +37,8 @@ from orders.selectors import (
     can_view_order,
     cart_contents,
     default_addresses,
+    guest_key_is_stale,
+    order_by_number,
     order_with_details,
     orders_for_customer,
 )
@@ -325,10 +331,41 @@ def order_list(request):
 def order_detail(request, number):
     """The order's page: for its owner, staff, the signed guest link, or right after checkout.
     A signed-in stranger gets a 404; an anonymous visitor is sent to log in."""
-    order = _viewable_order(request, number, key=request.GET.get("key", ""))
+    key = request.GET.get("key", "")
+    if guest_key_is_stale(key=key, number=number):
+        # An expired link only proves the number: unless the visitor may see the order anyway
+        # (its owner, staff, the session that placed it), offer to email a fresh link.
+        order = order_with_details(number)
+        if order is None or not can_view_order(
+            order=order, user=request.user, session=request.session
+        ):
+            return render(
+                request,
+                "orders/order_link_expired.html",
+                {"number": number, "key": key, "link_days": settings.SHOP_GUEST_LINK_DAYS},
+            )
+    order = _viewable_order(request, number, key=key)
     if order is None:
         return redirect_to_login(request.get_full_path())
     thank_you = request.session.get(SESSION_THANK_YOU_KEY) == order.number
     if thank_you:
         del request.session[SESSION_THANK_YOU_KEY]
     return render(request, "orders/order_detail.html", {"order": order, "thank_you": thank_you})
+
+
+@require_POST
+def order_new_link(request, number):
+    """A stale link's "Email me a new link". The stale key proves the number; the answer is the
+    same whether or not the order still exists, and the email goes only to the order's address."""
+    key = request.POST.get("key", "")
+    if not guest_key_is_stale(key=key, number=number):
+        raise Http404("No such link")
+    order = order_by_number(number)
+    if order is not None:
+        queue_order_link_email(order=order)
+    messages.success(
+        request,
+        "If we still have this order, a new link is on its way to the email address it was "
+        "placed with. It can take a few minutes to arrive.",
+    )
+    return redirect(f"{reverse('orders:detail', args=[number])}?{urlencode({'key': key})}")

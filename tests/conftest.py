@@ -47,10 +47,16 @@ def postgres():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (catalog pages and throttles live there)."""
+    """Each test starts with an empty cache (catalog pages and throttles live there) and with
+    the broker's circuit closed (a test that pointed the broker at a dead port tripped it)."""
     from django.core.cache import cache
 
+    from catalog.page_cache import local_pages
+    from config.celery import broker_circuit
+
     cache.clear()
+    local_pages.clear()
+    broker_circuit.close()
     yield
 
 
@@ -149,14 +155,9 @@ def celery_worker_process(worker_env, tmp_path):
 
 @pytest.fixture
 def eager_tasks(settings):
-    """Run Celery tasks in-process, as the embedded default does."""
-    from config.celery import app
-
-    was_eager = app.conf.task_always_eager
+    """Run Celery tasks in-process, as the embedded default does (Celery reads its CELERY_
+    settings from Django's as they are now)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = was_eager
 
 
 @pytest.fixture

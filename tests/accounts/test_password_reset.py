@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from accounts import tasks
-from config.celery import app
 from tests.accounts.helpers import assert_page
+from tests.emails.conftest import celery_broker_at
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,13 +150,8 @@ def test_reset_requests_are_throttled_per_address(client, enqueued):
 
 @pytest.fixture
 def broker_down():
-    """Point Celery at a broker address where nothing listens, with fresh connection pools."""
-    saved = (app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app._pool = app.amqp._producer_pool = None
-    yield
-    app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+    with celery_broker_at("redis://127.0.0.1:1/0"):  # nothing listens on port 1
+        yield
 
 
 def test_reset_answers_normally_when_the_broker_is_down(
@@ -174,7 +169,7 @@ def test_reset_answers_normally_when_redis_is_down_for_cache_and_broker(
 ):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.DegradingRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
@@ -182,7 +177,8 @@ def test_reset_answers_normally_when_redis_is_down_for_cache_and_broker(
     with django_capture_on_commit_callbacks(execute=True):
         response = ask_for_reset(client, "ada@example.com")
     assert response["Location"] == "/accounts/password-reset/sent/"
-    assert "Rate limit accounts:password_reset_ip not checked" in caplog.text
+    assert "Cache unreachable" in caplog.text
+    assert "Could not queue the password reset email" in caplog.text
 
 
 def test_reset_task_skips_a_user_deleted_meanwhile(eager_tasks):

@@ -11,6 +11,7 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import override_settings
 
 from orders.models import Order
 from orders.services import place_order
@@ -125,21 +126,23 @@ def place_paid_order(*, email="buyer@example.com"):
 def celery_broker_at(url):
     """Point this process's Celery publisher at another broker (e.g. a dead port).
 
-    Celery caches its broker connection pools, so they are dropped to take the new URL.
+    Celery reads the CELERY_ settings from Django's live (they win over `app.conf`) and caches
+    its broker connection pools, so the pools are dropped to take the new URL; the broker's
+    circuit (config/celery.py) is closed on the way in and out.
     """
-    from config.celery import app
+    from config.celery import app, broker_circuit
 
-    def switch(broker_url):
-        app.conf.broker_url = broker_url
+    def fresh_start():
         app.amqp._producer_pool = None
         app._pool = None
+        broker_circuit.close()
 
-    saved = app.conf.broker_url
-    switch(url)
+    fresh_start()
     try:
-        yield
+        with override_settings(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False):
+            yield
     finally:
-        switch(saved)
+        fresh_start()
 
 
 def wait_for(condition, timeout=30, interval=0.1):
