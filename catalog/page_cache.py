@@ -31,7 +31,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
-from catalog.selectors import SORTS, category_tree
+from catalog.selectors import SORTS, catalog_cache_version, category_tree
 from catalog.services import CATALOG_CACHE_VERSION_KEY
 
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")')
@@ -131,11 +131,11 @@ def cache_page_for_anonymous_visitors(view):
             return view(request, *args, **kwargs)
         shared_key = _shared_key(request) if _has_bounded_query(request) else None
         local_key = request.get_full_path()
-        # One round trip: the page is stored with the catalog version it was rendered under,
-        # and only served while that version is current. No version (a cache outage, or the
-        # key just evicted) means nothing is served from, or stored in, either store.
+        # One round trip: the page is stored with the catalog version read before rendering
+        # it, and only served while that version is current. No version (the cache is
+        # unreachable) means nothing is served from, or stored in, either store.
         found = cache.get_many([key for key in (CATALOG_CACHE_VERSION_KEY, shared_key) if key])
-        version = found.get(CATALOG_CACHE_VERSION_KEY)
+        version = found.get(CATALOG_CACHE_VERSION_KEY) or catalog_cache_version()
         entry = found.get(shared_key) if shared_key else local_pages.get(local_key)
         if version is not None and entry is not None and entry[0] == version:
             return _replay(request, entry)

@@ -1,13 +1,19 @@
 """Anonymous visitors get catalog pages from the whole-page cache; everyone else gets their own."""
 
+import random
 import re
+import string
 from decimal import Decimal
 
 import pytest
+import redis
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import urlencode
 
+from catalog.page_cache import LOCAL_PAGES, cache_page_for_anonymous_visitors, local_pages
 from catalog.services import invalidate_catalog_cache
 from tests.factories import UserFactory
 
@@ -21,7 +27,16 @@ def teapot(make_product):
     )
 
 
-@pytest.mark.parametrize("path", ["/", "/products/", "/products/?q=tea", "/products/teapot/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/products/",
+        "/products/?sort=price&page=1",
+        "/products/?q=tea",  # kept in the process's own store, not in Redis
+        "/products/teapot/",
+    ],
+)
 def test_a_second_anonymous_visit_is_served_without_queries_or_templates(client, teapot, path):
     path = path.replace("teapot", teapot.slug)
     first = client.get(path)
@@ -90,3 +105,78 @@ def test_an_edit_makes_the_cached_page_stale(client, teapot):
 def test_errors_are_not_cached(client):
     assert client.get("/products/no-such-thing/").status_code == 404
     assert Client().get("/products/no-such-thing/").status_code == 404
+
+
+# --- Bounded memory: nobody grows the cache by inventing URLs -----------------------------
+
+
+def redis_keys():
+    from django.conf import settings
+
+    location = settings.CACHES["default"]["LOCATION"]
+    return redis.Redis.from_url(location).dbsize()
+
+
+def random_query(rng):
+    """Query strings a crawler or an attacker might send: searches, prices, tracking and
+    unknown parameters, invented categories and pages, known ones in any order."""
+    word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 12)))
+    choices = [
+        {"q": word},
+        {"q": word, "sort": rng.choice(["price", "-price", "name"])},
+        {"min_price": str(rng.randint(0, 10**6)), "max_price": str(rng.randint(0, 10**7))},
+        {"utm_source": word},
+        {"category": word},
+        {"page": str(rng.randint(1, 10**9))},
+        {word: "1"},
+        dict(rng.sample([("sort", "price"), ("page", "2"), ("in_stock", "1")], k=3)),
+    ]
+    return urlencode(rng.choice(choices))
+
+
+def test_five_thousand_random_query_strings_leave_the_page_stores_bounded(rf, redis_url, teapot):
+    @cache_page_for_anonymous_visitors
+    def page(request):
+        return HttpResponse(f"<p>{request.get_full_path()}</p>")
+
+    rng = random.Random(13)
+    page(rf.get("/products/"))
+    keys_before = redis_keys()
+
+    for _ in range(5000):
+        assert page(rf.get("/products/?" + random_query(rng))).status_code == 200
+
+    # Shared in Redis: only pages with the known parameters' few values, in one order (here
+    # the sort/page/in_stock page), and the category tree that checked the invented
+    # categories; everything else stays in the bounded local store.
+    assert redis_keys() <= keys_before + 2
+    assert len(local_pages) == LOCAL_PAGES
+
+
+def test_random_searches_slugs_and_pages_add_no_keys_to_redis(client, redis_url, teapot):
+    rng = random.Random(7)
+    client.get("/products/")
+    client.get("/products/?q=warm-up")
+    client.get("/products/no-such-product/")
+    keys_before = redis_keys()
+
+    for n in range(100):
+        word = "".join(rng.choices(string.ascii_lowercase, k=8))
+        assert Client().get(f"/products/?q={word}&min_price={n}").status_code == 200
+        assert Client().get(f"/products/{word}/").status_code == 404
+        assert Client().get(f"/products/?page={n + 2}").status_code == 404
+        assert Client().get(f"/products/?category={word}").status_code == 200
+
+    assert redis_keys() == keys_before
+
+
+def test_the_same_listing_in_another_parameter_order_is_one_cache_entry(client, redis_url, teapot):
+    client.get("/products/?sort=price&in_stock=1")
+    keys = redis_keys()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/products/?in_stock=1&sort=price")
+
+    assert response.status_code == 200
+    assert len(queries) == 0
+    assert redis_keys() == keys

@@ -2,7 +2,6 @@
 
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -10,13 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import ROOT, free_port
 
 
 def fetch(url, headers=None):

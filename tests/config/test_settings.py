@@ -16,6 +16,8 @@ print(json.dumps({
     "debug": s.DEBUG,
     "engine": s.DATABASES["default"]["ENGINE"],
     "cache": s.CACHES["default"]["BACKEND"],
+    "cache_location": s.CACHES["default"].get("LOCATION"),
+    "sessions": s.SESSION_ENGINE,
     "eager": s.CELERY_TASK_ALWAYS_EAGER,
     "email": s.MAILERS["default"]["BACKEND"],
     "ssl_redirect": s.SECURE_SSL_REDIRECT,
@@ -79,10 +81,25 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["conn_max_age"] == 60
     assert loaded["health_checks"] is True
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "config.cache.DegradingRedisCache"
+    assert loaded["cache_location"] == "redis://127.0.0.1:6379/3"
+    assert loaded["sessions"] == "django.contrib.sessions.backends.db"
     assert loaded["eager"] is False
     assert loaded["broker"] == "redis://127.0.0.1:6379/3"
     assert loaded["currency"] == "USD"
+
+
+def test_the_cache_can_live_in_a_redis_of_its_own_apart_from_the_broker():
+    result = load_settings(
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="shop.example.com",
+        REDIS_URL="redis://broker.internal:6379/0",
+        REDIS_CACHE_URL="redis://cache.internal:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["cache_location"] == "redis://cache.internal:6379/0"
+    assert loaded["broker"] == "redis://broker.internal:6379/0"
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -8,6 +8,6 @@ from django.db import connection
 @pytest.mark.django_db
 def test_the_suite_runs_on_postgres_and_redis(postgres, redis_url):
     assert connection.vendor == "postgresql"
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "config.cache.DegradingRedisCache"
     assert redis_url == settings.CELERY_BROKER_URL
     assert settings.CELERY_TASK_ALWAYS_EAGER is False

@@ -2,7 +2,6 @@
 
 import asyncio
 import secrets
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -15,14 +14,9 @@ from django.test import override_settings
 
 from orders.models import Order
 from orders.services import place_order
+from tests.conftest import free_port
 from tests.factories import VariantFactory
 from tests.orders.helpers import ADDRESS, approved_card
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RecordingHandler:
