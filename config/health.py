@@ -20,8 +20,9 @@ from django.views.decorators.http import require_safe
 TIMEOUT_SECONDS = 0.8
 
 
-def database_is_up(alias=DEFAULT_DB_ALIAS):
-    connection = connections[alias]  # this thread's own connection, closed below
+def database_is_up(connection=None):
+    """`connection`: the default database's, opened by (and closed after) this check."""
+    connection = connection or connections[DEFAULT_DB_ALIAS]
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
