@@ -166,34 +166,35 @@ def worker_env(postgres, redis_url):
     return env
 
 
-class WorkerProcess:
-    """A real `celery worker` process; start, kill -9, restart as a test needs."""
+WORKER_ARGS = [
+    "worker",
+    "--loglevel",
+    "INFO",
+    "--concurrency",
+    "1",
+    "--pool",
+    "prefork",
+    "--without-gossip",
+    "--without-mingle",
+    "--without-heartbeat",
+]
 
-    def __init__(self, env, log_path, extra_env=None):
+
+class WorkerProcess:
+    """A real `celery worker` (or, with `args`, another celery command such as beat) process;
+    start, kill -9, restart as a test needs."""
+
+    def __init__(self, env, log_path, extra_env=None, args=WORKER_ARGS, ready=b"ready."):
         self.env = {**env, **(extra_env or {})}
         self.log_path = log_path
+        self.args = args
+        self.ready = ready
         self.process = None
 
     def start(self, timeout=30):
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - kept open while the worker runs
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "1",
-                "--pool",
-                "prefork",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            [sys.executable, "-m", "celery", "-A", "config", *self.args],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -203,11 +204,14 @@ class WorkerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"celery worker exited early:\n{self.output()}")
-            if b"ready." in Path(self.log_path).read_bytes():
+                raise RuntimeError(f"celery {self.args[0]} exited early:\n{self.output()}")
+            if self.ready in Path(self.log_path).read_bytes():
                 return self
             time.sleep(0.2)
-        raise RuntimeError(f"celery worker did not become ready:\n{self.output()}")
+        raise RuntimeError(f"celery {self.args[0]} did not become ready:\n{self.output()}")
+
+    def is_running(self):
+        return self.process is not None and self.process.poll() is None
 
     def output(self):
         return Path(self.log_path).read_text(errors="replace")
@@ -231,8 +235,10 @@ def celery_worker_process(worker_env, tmp_path):
     redis.Redis.from_url(worker_env["REDIS_URL"]).flushdb()
     workers = []
 
-    def start(extra_env=None):
-        worker = WorkerProcess(worker_env, tmp_path / f"worker-{len(workers)}.log", extra_env)
+    def start(extra_env=None, **options):
+        worker = WorkerProcess(
+            worker_env, tmp_path / f"worker-{len(workers)}.log", extra_env, **options
+        )
         workers.append(worker)
         return worker.start()
 
