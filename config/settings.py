@@ -137,8 +137,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # libpq's minimum; /healthz answers within a second anyway (config/health.py).
+    # libpq's minimum; /healthz answers within a second anyway (config/health.py), and after a
+    # failed attempt requests get the 503 at once for a moment (config/postgresql/base.py).
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL (or REDIS_CACHE_URL, for a Redis instance of its own) is set,

@@ -1,10 +1,13 @@
 """Production serving: gunicorn with debug off, whitenoise serving hashed, compressed static."""
 
+import json
+import os
 import re
 import secrets
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -72,3 +75,69 @@ def test_gunicorn_serves_pages_and_hashed_compressed_static(gunicorn_server):
     assert status == 200
     assert headers["Content-Encoding"] in {"br", "gzip"}
     assert "max-age=31536000" in headers["Cache-Control"]
+
+
+def fetch_any(url):
+    """(status, headers, body) whatever the status."""
+    try:
+        return fetch(url)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_with_the_database_and_redis_gone_gunicorn_answers_a_styled_503_at_once(silent_server):
+    # given the shop served with its database host dropping packets and Redis stopped
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DJANGO_READ_DOT_ENV": "false",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{silent_server.port}/shop",
+        "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+    }
+    env.pop("CELERY_BROKER_URL", None)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch_any(base + "/healthz")  # the first request also loads the views
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+
+        # then /healthz says what is down, within a second
+        started = time.monotonic()
+        status, _, body = fetch_any(base + "/healthz")
+        healthz_seconds = time.monotonic() - started
+        assert status == 503
+        assert json.loads(body) == {
+            "status": "degraded",
+            "database": "down",
+            "cache": "down",
+            "broker": "down",
+        }
+        assert healthz_seconds < 1.5
+
+        # and pages are a styled 503 with Retry-After: the first waits libpq's connect
+        # timeout, the next ones do not wait for the database again
+        fetch_any(base + "/products/")
+        for path in ["/", "/products/teapot/", "/products/?q=tea"]:
+            started = time.monotonic()
+            status, headers, body = fetch_any(base + path)
+            assert time.monotonic() - started < 1
+            assert status == 503
+            assert headers["Retry-After"] == "30"
+            assert b"<h1>Back in a moment</h1>" in body
+            assert b"/static/css/shop" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

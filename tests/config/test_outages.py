@@ -219,3 +219,18 @@ def test_other_errors_stay_a_500(monkeypatch):
     response = Client(raise_request_exception=False).get("/products/")
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_after_a_failed_connection_the_database_is_not_waited_for_again_at_once(
+    silent_server, dead_database
+):
+    dead_database.settings_dict["OPTIONS"] = {"connect_timeout": 2}  # libpq's minimum
+
+    with pytest.raises(OperationalError):
+        dead_database.ensure_connection()  # waits the connect timeout
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="unreachable moments ago"):
+        dead_database.ensure_connection()
+
+    assert time.monotonic() - started < 1
+    assert len(silent_server.connections) == 1

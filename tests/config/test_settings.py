@@ -78,7 +78,7 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
-    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["engine"] == "config.postgresql"
     assert loaded["conn_max_age"] == 60
     assert loaded["health_checks"] is True
     assert loaded["cache"] == "config.cache.DegradingRedisCache"
