@@ -41,6 +41,15 @@ def gunicorn_server(worker_env, tmp_path):
         check=True,
         timeout=120,
     )
+    server, base = start_gunicorn(env)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def start_gunicorn(env):
+    """gunicorn serving the shop on a free port, once it answers (whatever the status); the
+    first request also loads the views. Returns the process and the base URL."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"],
@@ -53,13 +62,11 @@ def gunicorn_server(worker_env, tmp_path):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            fetch(base + "/healthz")
+            fetch_any(base + "/healthz")
             break
         except OSError:
             time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    return server, base
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,25 +102,8 @@ def test_with_the_database_and_redis_gone_gunicorn_answers_a_styled_503_at_once(
         "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
     }
     env.pop("CELERY_BROKER_URL", None)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_gunicorn(env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch_any(base + "/healthz")  # the first request also loads the views
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-
         # then /healthz says what is down, within a second
         started = time.monotonic()
         status, _, body = fetch_any(base + "/healthz")
