@@ -66,6 +66,9 @@ def test_a_new_link_can_be_asked_for_again_after_a_while(client, paid_order):
     key, _ = stale_link_page(client, paid_order, days=120)
     client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})
     send_pending_order_emails()
+    client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})  # at once: nothing
+    send_pending_order_emails()
+    assert len(link_emails()) == 1
 
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
         client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})
