@@ -145,7 +145,7 @@ def test_a_hanging_broker_costs_one_short_timeout_then_checkouts_skip_it(
 
 
 @pytest.fixture
-def dead_database(silent_server):
+def dead_database(silent_server, postgres):
     """A second connection, to a database server that never answers: libpq would wait its
     connect_timeout (set long here) before giving up."""
     wrapper = type(connections["default"])(
