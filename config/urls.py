@@ -6,12 +6,10 @@ from django.urls import include, path
 from config.health import healthz
 from ops.views import metrics
 
-handler500 = "config.errors.server_error"
-
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 admin.site.site_title = settings.SHOP_NAME
 
-handler500 = "config.logging.server_error"
+handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

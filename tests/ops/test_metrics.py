@@ -33,10 +33,9 @@ def broker(settings, redis_url):
     """The Celery app publishing to this test's Redis database, emptied first."""
     redis.Redis.from_url(redis_url).flushdb()
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    broker_url = celery_app.conf.broker_url
-    celery_app.conf.broker_url = redis_url
-    yield redis_url
-    celery_app.conf.broker_url = broker_url
+    # Celery reads its CELERY_ settings from Django's, live (they win over app.conf).
+    settings.CELERY_BROKER_URL = redis_url
+    return redis_url
 
 
 @pytest.mark.django_db
@@ -82,9 +81,9 @@ def test_payments_failed_counts_every_declined_attempt(client):
 
 
 @pytest.mark.django_db
-def test_a_source_that_is_down_leaves_out_only_its_own_figure(client, broker):
+def test_a_source_that_is_down_leaves_out_only_its_own_figure(client, broker, settings):
     OrderFactory()
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
     response = client.get("/metrics")
 
