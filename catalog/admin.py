@@ -84,7 +84,17 @@ class VariantInline(admin.TabularInline):
     model = Variant
     extra = 0
     min_num = 1
-    fields = ["sku", "options", "price", "compare_at_price", "stock", "is_active", "position"]
+    fields = [
+        "sku",
+        "options",
+        "price",
+        "compare_at_price",
+        "sale_price",
+        "stock",
+        "is_active",
+        "position",
+    ]
+    readonly_fields = ["sale_price"]
 
 
 class ProductImageInline(admin.TabularInline):
@@ -111,7 +121,7 @@ class ProductAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
         "updated_at",
     ]
     list_display_links = ["thumbnail", "name"]
-    list_filter = ["is_active", ProductStockFilter, "is_featured", "categories"]
+    list_filter = ["is_active", ProductStockFilter, "is_featured", "tax_class", "categories"]
     search_fields = ["name", "slug", "brand", "variants__sku"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["categories"]
@@ -124,6 +134,7 @@ class ProductAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
         "description",
         "is_active",
         "is_featured",
+        "tax_class",
         "min_price",
         "created_at",
         "updated_at",
@@ -172,7 +183,15 @@ class ProductAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
 class VariantAdmin(admin.ModelAdmin):
     """Variants across products: the low-stock list and quick stock and price edits."""
 
-    list_display = ["sku", "product", "options_label", "price", "compare_at_price", "stock"]
+    list_display = [
+        "sku",
+        "product",
+        "options_label",
+        "price",
+        "compare_at_price",
+        "sale_price",
+        "stock",
+    ]
     list_editable = ["price", "compare_at_price", "stock"]
     list_filter = [VariantStockFilter, "is_active"]
     list_select_related = ["product"]

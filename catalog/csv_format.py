@@ -17,6 +17,8 @@ blank after its first row). Columns:
   description       the product's description (may span lines, CSV-quoted)
   images            image files separated by " | ": a file in the media storage (as
                     exported) or a path on disk, absolute or relative to the CSV file
+  tax_class         the product's VAT class: standard, reduced or zero (blank or no column:
+                    standard for a new product, unchanged for an existing one)
 
 Categories missing from the shop are created. Images are added to a product that does not
 have them yet; the import never deletes images, variants or categories.
@@ -36,6 +38,7 @@ COLUMNS = [
     "product_active",
     "description",
     "images",
+    "tax_class",
 ]
 REQUIRED_COLUMNS = ["sku", "product_slug", "product_name", "price", "stock"]
 # Columns that describe the product rather than the variant: every row of a product must
@@ -47,6 +50,7 @@ PRODUCT_COLUMNS = [
     "product_active",
     "description",
     "images",
+    "tax_class",
 ]
 
 LIST_SEPARATOR = " | "

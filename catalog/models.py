@@ -24,6 +24,14 @@ def stock_state(quantity):
     return StockState("in", "In stock")
 
 
+class TaxClass(models.TextChoices):
+    """Which of a country's VAT rates a product is sold at (the rates are in billing.TaxRate)."""
+
+    STANDARD = "standard", "Standard rate"
+    REDUCED = "reduced", "Reduced rate"
+    ZERO = "zero", "Zero rate"
+
+
 class Category(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -64,7 +72,14 @@ class Product(models.Model):
     categories = models.ManyToManyField(Category, related_name="products", blank=True)
     is_active = models.BooleanField(default=True)
     is_featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
-    # Lowest active variant price, kept by catalog services so listings sort without joins.
+    tax_class = models.CharField(
+        max_length=10,
+        choices=TaxClass.choices,
+        default=TaxClass.STANDARD,
+        help_text="The VAT rate it is sold at: reduced e.g. for books and food in most countries.",
+    )
+    # Lowest active variant price (a promotion's sale price where one runs), kept by catalog
+    # services so listings sort without joins.
     min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # Name, description, brand, SKUs and category names, weighted; PostgreSQL only (its GIN
     # index is created by a PostgreSQL-only migration).
@@ -100,11 +115,11 @@ class Product(models.Model):
     @property
     def price_variant(self):
         """The cheapest active variant: its price (and sale price) is the one a card shows."""
-        return min(self.active_variants, key=lambda v: (v.price, v.position), default=None)
+        return min(self.active_variants, key=lambda v: (v.current_price, v.position), default=None)
 
     @property
     def has_price_range(self):
-        return len({variant.price for variant in self.active_variants}) > 1
+        return len({variant.current_price for variant in self.active_variants}) > 1
 
     @property
     def stock_state(self):
@@ -133,6 +148,19 @@ class Variant(models.Model):
     stock = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
+    # The price while an automatic promotion runs, written by the promotions app through
+    # `catalog.services.set_sale_prices` (denormalised here so that listings show, sort and
+    # filter by it without a join). It counts only while `price` is still the
+    # `sale_base_price` it was computed from: `refresh_products` drops it after a price edit,
+    # until the promotions sweep computes it again. `sale_promotion_id` names the
+    # promotions.Promotion behind it (an id, not a foreign key: catalog depends on no app).
+    sale_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    sale_base_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    sale_promotion_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -167,8 +195,27 @@ class Variant(models.Model):
         return stock_state(self.stock)
 
     @property
+    def current_price(self):
+        """What a unit costs now: the promotion's sale price while one runs, else the price."""
+        return self.price if self.sale_price is None else self.sale_price
+
+    @property
+    def was_price(self):
+        """The price shown struck through: the regular price during a promotion, else the
+        former price when it is higher; None when not on sale."""
+        if self.sale_price is not None:
+            return self.price
+        if self.compare_at_price is not None and self.compare_at_price > self.price:
+            return self.compare_at_price
+        return None
+
+    @property
     def is_on_sale(self):
-        return self.compare_at_price is not None and self.compare_at_price > self.price
+        return self.was_price is not None
+
+    @property
+    def is_on_promotion(self):
+        return self.sale_price is not None
 
     @property
     def is_purchasable(self):

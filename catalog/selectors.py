@@ -416,5 +416,6 @@ def write_products_csv(file):
                     format_bool(product.is_active),
                     product.description,
                     images,
+                    product.tax_class,
                 ]
             )

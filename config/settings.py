@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django_countries",
     "accounts",
     "catalog",
+    "billing",
+    "promotions",
     "orders",
     "payments",
     "ops",
@@ -242,6 +244,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHOP_NAME = env.str("SHOP_NAME", default="Northwind Goods")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR").upper()
+# The country the shop is established in (ISO 3166 alpha-2): its VAT rates apply to deliveries
+# to countries without rates of their own (billing.selectors.tax_rates_for).
+SHOP_COUNTRY = env.str("SHOP_COUNTRY", default="DE").upper()
 SHOP_PRODUCTS_PER_PAGE = 24
 SHOP_LOW_STOCK_THRESHOLD = 5
 SHOP_STANDARD_SHIPPING = Decimal(env.str("SHOP_STANDARD_SHIPPING", default="4.90"))
@@ -297,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
     "cancel-unpaid-orders": {
         "task": "orders.tasks.cancel_unpaid_orders",
         "schedule": crontab(minute="*/15"),
+    },
+    # Promotions start and end on the catalog within a minute of their times.
+    "apply-promotions": {
+        "task": "promotions.tasks.apply_promotions",
+        "schedule": timedelta(minutes=1),
     },
 }
 

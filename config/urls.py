@@ -16,6 +16,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("promotions.urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),
 ]

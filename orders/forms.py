@@ -139,8 +139,8 @@ def address_fields(*, required):
 
 def shipping_method_choices():
     free_from = money(settings.SHOP_FREE_SHIPPING_THRESHOLD)
-    standard = money(shipping_cost(method=Order.ShippingMethod.STANDARD, subtotal=0))
-    express = money(shipping_cost(method=Order.ShippingMethod.EXPRESS, subtotal=0))
+    standard = money(shipping_cost(method=Order.ShippingMethod.STANDARD, goods=0))
+    express = money(shipping_cost(method=Order.ShippingMethod.EXPRESS, goods=0))
     return [
         (
             Order.ShippingMethod.STANDARD,

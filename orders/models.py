@@ -4,9 +4,12 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
+
+from catalog.models import TaxClass
+from orders.pricing import ShippingMethod, Totals, vat_by_rate
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ORDER_NUMBER_LENGTH = 8
@@ -63,9 +66,7 @@ class Order(models.Model):
         Status.CANCELLED: set(),
     }
 
-    class ShippingMethod(models.TextChoices):
-        STANDARD = "standard", "Standard"
-        EXPRESS = "express", "Express"
+    ShippingMethod = ShippingMethod
 
     number = models.CharField(
         max_length=ORDER_NUMBER_LENGTH, unique=True, default=new_order_number, editable=False
@@ -100,10 +101,24 @@ class Order(models.Model):
     billing_country = CountryField("country")
     billing_phone = models.CharField("phone", max_length=30, blank=True)
 
+    # The money, as orders.pricing computed it at checkout (prices include VAT):
+    # total = subtotal + shipping_cost - discount. The discount (a code's, copied so that later
+    # edits of the code never change the order) includes `shipping_discount`. Shipping's VAT is
+    # extracted from shipping_cost - shipping_discount at `shipping_vat_rate`; each line holds
+    # its own net, rate and VAT. `vat_country` is the country whose rates applied.
     shipping_method = models.CharField(max_length=20, choices=ShippingMethod.choices)
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     shipping_cost = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    discount_code = models.CharField(max_length=40, blank=True)
+    discount_description = models.CharField(max_length=200, blank=True)
+    shipping_discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    shipping_vat_rate = models.DecimalField(
+        "shipping VAT rate (%)", max_digits=5, decimal_places=2, default=0
+    )
+    shipping_vat = models.DecimalField("shipping VAT", max_digits=12, decimal_places=2, default=0)
+    vat_country = CountryField("VAT country", blank=True)
     total = models.DecimalField(max_digits=12, decimal_places=2)
 
     payment_brand = models.CharField(max_length=20, blank=True)
@@ -128,6 +143,14 @@ class Order(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0, shipping_discount__gte=0),
+                name="order_discount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("shipping_cost") - F("discount")),
+                name="order_total_adds_up",
+            ),
         ]
 
     def __str__(self):
@@ -153,6 +176,29 @@ class Order(models.Model):
     def can_transition_to(self, status):
         return status in self.ALLOWED_TRANSITIONS[self.Status(self.status)]
 
+    @property
+    def shipping_net(self):
+        return self.shipping_cost - self.shipping_discount - self.shipping_vat
+
+    @property
+    def totals(self):
+        """Subtotal, shipping, discount, total and VAT per rate, as the totals include shows
+        them (reads the lines: prefetch them for a list)."""
+        lines = self.lines.all()
+        return Totals(
+            subtotal=self.subtotal,
+            shipping=self.shipping_cost,
+            discount=self.discount,
+            discount_label=(
+                f"{self.discount_code}: {self.discount_description}" if self.discount else ""
+            ),
+            total=self.total,
+            vat=vat_by_rate(
+                [(line.vat_rate, line.net_amount, line.vat_amount) for line in lines]
+                + [(self.shipping_vat_rate, self.shipping_net, self.shipping_vat)]
+            ),
+        )
+
 
 class OrderLine(models.Model):
     """What was bought, copied at checkout so later catalog edits never change the order."""
@@ -166,12 +212,36 @@ class OrderLine(models.Model):
     sku = models.CharField("SKU", max_length=64)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()
+    # unit_price x quantity, VAT included; the customer paid line_total - discount, of which
+    # vat_amount is VAT at vat_rate and net_amount the rest.
     line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax_class = models.CharField(max_length=10, choices=TaxClass.choices, default=TaxClass.STANDARD)
+    vat_rate = models.DecimalField("VAT rate (%)", max_digits=5, decimal_places=2, default=0)
+    vat_amount = models.DecimalField("VAT", max_digits=12, decimal_places=2, default=0)
+    net_amount = models.DecimalField("net", max_digits=12, decimal_places=2, default=0)
+    # The automatic promotion whose sale price unit_price is, if any (its label copied).
+    promotion = models.ForeignKey(
+        "promotions.Promotion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+    )
+    promotion_label = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0, discount__lte=F("line_total")),
+                name="order_line_discount_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(line_total=F("net_amount") + F("vat_amount") + F("discount")),
+                name="order_line_vat_adds_up",
+            ),
         ]
 
     def __str__(self):

@@ -9,9 +9,12 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 
 from accounts.models import Address
+from billing.selectors import tax_rates_for
 from catalog.models import Variant
+from catalog.templatetags.catalog_tags import money
 from orders.models import ORDER_NUMBER_ALPHABET, ORDER_NUMBER_LENGTH, CartLine, Order
-from orders.pricing import line_total, order_totals
+from orders.pricing import LineInput, PricedLine, price_order
+from promotions.selectors import discount_terms, promotion_labels
 
 SESSION_CART_KEY = "cart"
 # Orders placed from this session: their pages open without logging in.
@@ -72,15 +75,6 @@ class CartItem:
         return self.variant.product
 
     @property
-    def unit_price(self):
-        # Always the current price: the cart stores no prices.
-        return self.variant.price
-
-    @property
-    def line_total(self):
-        return line_total(unit_price=self.variant.price, quantity=self.quantity)
-
-    @property
     def problem(self):
         """Why this line blocks checkout, or "" when it can be bought."""
         variant = self.variant
@@ -100,23 +94,88 @@ class CartContents:
         return sum(item.quantity for item in self.items)
 
     @property
-    def subtotal(self):
-        return order_totals(
-            line_totals=[item.line_total for item in self.items],
-            shipping_method=Order.ShippingMethod.STANDARD,
-        ).subtotal
-
-    @property
     def problems(self):
         return [item.problem for item in self.items if item.problem]
 
     def quantities(self):
         return {item.variant.pk: item.quantity for item in self.items}
 
-    def totals(self, shipping_method):
-        return order_totals(
-            line_totals=[item.line_total for item in self.items], shipping_method=shipping_method
+
+@dataclass(frozen=True)
+class PricedItem:
+    """A cart line with its price from a quote and the label of its promotion, if any."""
+
+    item: CartItem
+    priced: PricedLine
+    promotion: str
+
+
+def priced_items(items, quote):
+    """The cart's lines with their quoted prices (one query for promotion labels, none when
+    nothing is on promotion)."""
+    labels = promotion_labels([item.variant.sale_promotion_id for item in items])
+    return [
+        PricedItem(
+            item, quote.line(item.variant.pk), labels.get(item.variant.sale_promotion_id, "")
         )
+        for item in items
+    ]
+
+
+def price_items(items, *, rates, shipping_method, code=None):
+    """Price CartItems at their variants' current prices (a promotion's sale price where one
+    runs) with the VAT `rates` of the destination (billing.selectors.TaxRates) and an optional
+    discount code (checked by the caller): an orders.pricing.Quote keyed by variant id.
+    Items on promotion are not reduced by a code."""
+    lines = [
+        LineInput(
+            key=item.variant.pk,
+            unit_price=item.variant.current_price,
+            quantity=item.quantity,
+            vat_rate=rates.rate(item.variant.product.tax_class),
+            discountable=not item.variant.is_on_promotion,
+        )
+        for item in items
+    ]
+    terms = None
+    if code is not None:
+        terms = discount_terms(code, products={item.variant.pk: item.product for item in items})
+    return price_order(lines=lines, shipping_method=shipping_method, terms=terms)
+
+
+def discount_notes(quote, items):
+    """What the cart says about its discount code when it does not reduce every line: the
+    minimum it needs, or that items on promotion keep their sale price (a code and a
+    promotion never combine on one item)."""
+    terms = quote.terms
+    if quote.short_of_minimum:
+        return [
+            f"Add {money(quote.short_of_minimum)} more to use {terms.code} (it needs a "
+            f"subtotal of {money(terms.min_subtotal)})."
+        ]
+    notes = []
+    on_promotion = [item for item in items if item.variant.is_on_promotion]
+    if on_promotion and (terms.percent is not None or terms.amount is not None):
+        notes.append(
+            f"Items on promotion keep their sale price: {terms.code} does not reduce them."
+        )
+    if not quote.discount:
+        notes.append(f"{terms.code} does not apply to the items in your cart.")
+    return notes
+
+
+def cart_tax_rates(user):
+    """The VAT rates for a cart, which has no shipping address yet: those of the signed-in
+    customer's default shipping country, else of the shop's country. Returns the rates and
+    whether they come from the customer's address."""
+    country = None
+    if user.is_authenticated:
+        country = (
+            Address.objects.filter(user=user, is_default_shipping=True)
+            .values_list("country", flat=True)
+            .first()
+        )
+    return tax_rates_for(country or settings.SHOP_COUNTRY), bool(country)
 
 
 def cart_contents(*, user, session):

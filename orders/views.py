@@ -20,7 +20,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
+from billing.selectors import tax_rates_for
 from catalog.models import Variant
 from orders.emails import queue_order_link_email
 from orders.forms import (
@@ -36,11 +38,15 @@ from orders.selectors import (
     SESSION_RECENT_ORDERS_KEY,
     can_view_order,
     cart_contents,
+    cart_tax_rates,
     default_addresses,
+    discount_notes,
     guest_key_is_stale,
     order_by_number,
     order_with_details,
     orders_for_customer,
+    price_items,
+    priced_items,
 )
 from orders.services import (
     EmptyCart,
@@ -60,6 +66,7 @@ from orders.services import (
     checkout as checkout_cart,
 )
 from payments.gateways import GatewayError, InvalidSignature, StripeGateway, hosted_checkout
+from promotions.selectors import SESSION_CODE_KEY, code_problem, find_code, session_code
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +89,46 @@ def _first_error(form):
     return f"{label}: {errors[0]}" if label else errors[0]
 
 
+def _usable_session_code(request):
+    """The discount code applied to the visitor's cart, or None. A code that can no longer be
+    used (expired, used up, deactivated) is taken off the cart, with a message saying why."""
+    text = session_code(request.session)
+    if not text:
+        return None
+    code = find_code(text)
+    problem = code_problem(code, customer=request.user if request.user.is_authenticated else None)
+    if problem:
+        request.session.pop(SESSION_CODE_KEY, None)
+        messages.warning(request, f"{problem} It has been removed from your cart.")
+        return None
+    return code
+
+
+def _priced(request, cart, *, rates, shipping_method):
+    """The cart priced with its discount code, and what the totals and notes show of it."""
+    code = _usable_session_code(request)
+    quote = price_items(cart.items, rates=rates, shipping_method=shipping_method, code=code)
+    return {
+        "quote": quote,
+        "priced_items": priced_items(cart.items, quote),
+        "discount_code": code,
+        "discount_notes": discount_notes(quote, cart.items) if code else [],
+        "rates": rates,
+        "vat_destination_name": countries.name(rates.destination),
+        "vat_country_name": countries.name(rates.country),
+    }
+
+
 def cart_detail(request):
-    return render(request, "orders/cart.html", {"cart": _cart(request)})
+    cart = _cart(request)
+    rates, from_address = cart_tax_rates(request.user)
+    context = {
+        "cart": cart,
+        "rates_from_address": from_address,
+        "shipping_method_label": Order.ShippingMethod.STANDARD.label,
+        **_priced(request, cart, rates=rates, shipping_method=Order.ShippingMethod.STANDARD),
+    }
+    return render(request, "orders/cart.html", context)
 
 
 @require_POST
@@ -195,6 +240,12 @@ def checkout(request):
             stock_problems = list(result.stock_problems)
             if result.payment_error:
                 form.add_error(None, result.payment_error)
+            if result.discount_problem:
+                form.add_error(
+                    None,
+                    f"{result.discount_problem} We have removed it from your cart: please check "
+                    "the new total and place your order again.",
+                )
         elif not cart.items:
             return redirect("orders:cart")
     else:
@@ -210,12 +261,19 @@ def checkout(request):
         "form": form,
         "checkout_token": _token_for_page(form),
         "cart": cart,
-        "totals": cart.totals(method),
+        **_priced(request, cart, rates=_checkout_tax_rates(form), shipping_method=method),
         "shipping_method_label": Order.ShippingMethod(method).label,
         "stock_problems": stock_problems,
         "test_gateway": not hosted_checkout(),
     }
     return render(request, "orders/checkout.html", context)
+
+
+def _checkout_tax_rates(form):
+    """VAT follows the shipping country on the form: as posted (also when the form has errors,
+    so the figures match what the customer chose) or as filled in from their address book."""
+    country = form["shipping_country"].value() or ""
+    return tax_rates_for(country if country in countries else settings.SHOP_COUNTRY)
 
 
 def _token_for_page(form):

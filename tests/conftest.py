@@ -5,6 +5,7 @@ the fixtures below: outside CI they are skipped when the part is not configured;
 (`CI=true`) they fail instead, so a missing service can never pass unnoticed.
 """
 
+import importlib
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.apps import apps as django_apps
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +148,23 @@ def _fresh_cache():
     local_pages.clear()
     broker_circuit.close()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _vat_rates_after_flushes(request):
+    """The VAT rates billing's data migration loads. Transactional tests (threads, workers,
+    live servers) empty every table when they end, migrations' rows included; put the rates
+    back for each of them, as a migrated shop has them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("transactional_db")
+    from billing.models import TaxRate
+
+    if not TaxRate.objects.exists():
+        rates = importlib.import_module("billing.migrations.0002_eu_vat_rates")
+        rates.load_rates(django_apps, None)
 
 
 @pytest.fixture

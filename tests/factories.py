@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from accounts.models import Address
 from catalog.models import Category, Product, Variant
 from orders.models import Order, OrderLine
+from orders.pricing import vat_included
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -108,3 +109,6 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("10.00")
     quantity = 2
     line_total = Decimal("20.00")
+    vat_rate = Decimal("19.00")
+    vat_amount = factory.LazyAttribute(lambda line: vat_included(line.line_total, line.vat_rate))
+    net_amount = factory.LazyAttribute(lambda line: line.line_total - line.vat_amount)

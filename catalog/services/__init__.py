@@ -8,15 +8,18 @@ After changing products, call `refresh_products(product_ids=...)`; after changin
 
 import logging
 import uuid
+from decimal import Decimal
 from io import BytesIO
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import F, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from PIL import Image, ImageOps
 
 from catalog.models import Product, ProductImage, Variant
@@ -32,6 +35,9 @@ SEARCH_CONFIG = "english"
 
 THUMBNAIL_SIZE = (400, 400)  # square crop for product cards, the cart and the admin
 DISPLAY_SIZE = (1000, 1000)  # the largest size shown on the product page
+
+# Variants read and locked per query when promotions set sale prices.
+SALE_BATCH_SIZE = 1000
 
 # The largest stock the database's integer column holds (PostgreSQL's `integer`).
 MAX_STOCK = 2_147_483_647
@@ -77,7 +83,7 @@ WITH words AS MATERIALIZED (
     SELECT
         product.id,
         (
-            SELECT MIN(v.price) FROM catalog_variant AS v
+            SELECT MIN(COALESCE(v.sale_price, v.price)) FROM catalog_variant AS v
             WHERE v.product_id = product.id AND v.is_active
         ) AS min_price,
         regexp_replace(product.name, '[[:punct:]]+', ' ', 'g') AS name,
@@ -112,15 +118,22 @@ WHERE p.id = words.id
 
 
 def refresh_products(*, product_ids: list[int] | None = None) -> None:
-    """Recompute `min_price` (lowest active variant price) and, on PostgreSQL, `search_vector`
-    for the given products (all products when None), then invalidate the catalog cache once the
-    transaction commits.
+    """Recompute `min_price` (lowest active variant price, sale prices included) and, on
+    PostgreSQL, `search_vector` for the given products (all products when None), then
+    invalidate the catalog cache once the transaction commits. Sale prices computed from a
+    price that has since been edited are dropped first (the promotions sweep recomputes them).
 
-    Call it after any change to a product, its variants or the names of its categories. One
-    UPDATE; it takes row locks on the products it rewrites only. Safe to repeat.
+    Call it after any change to a product, its variants or the names of its categories. Two
+    UPDATEs; they take row locks on the rows they rewrite only. Safe to repeat.
     """
     if product_ids is not None and not product_ids:
         return
+    stale_sales = Variant.objects.filter(sale_price__isnull=False).exclude(
+        sale_base_price=F("price")
+    )
+    if product_ids is not None:
+        stale_sales = stale_sales.filter(product_id__in=product_ids)
+    stale_sales.update(sale_price=None, sale_base_price=None, sale_promotion_id=None)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -134,11 +147,44 @@ def refresh_products(*, product_ids: list[int] | None = None) -> None:
         lowest = (
             Variant.objects.filter(product=OuterRef("pk"), is_active=True)
             .values("product")
-            .annotate(lowest=Min("price"))
+            .annotate(lowest=Min(Coalesce("sale_price", "price")))
             .values("lowest")
         )
         products.update(min_price=Subquery(lowest))
     transaction.on_commit(invalidate_catalog_cache)
+
+
+class Sale(NamedTuple):
+    """A promotion's price for one variant, and the regular price it was computed from."""
+
+    price: Decimal
+    base_price: Decimal
+    promotion_id: int
+
+
+def set_sale_prices(*, sales: dict[int, Sale | None]) -> int:
+    """Put promotions' sale prices on variants: `sales` maps a variant id to its Sale, or to
+    None to end its sale. A Sale computed from a price that has been edited since is dropped
+    at once (see `refresh_products`): the promotions sweep computes it again.
+
+    Locks the variants in ascending id order (as checkouts do) and refreshes the products of
+    those that changed. Returns how many variants changed. Safe to repeat.
+    """
+    changed = []
+    fields = ["sale_price", "sale_base_price", "sale_promotion_id"]
+    with transaction.atomic():
+        ids = sorted(sales)
+        for start in range(0, len(ids), SALE_BATCH_SIZE):
+            batch = ids[start : start + SALE_BATCH_SIZE]
+            for variant in Variant.objects.select_for_update().filter(pk__in=batch).order_by("pk"):
+                wanted = tuple(sales[variant.pk] or (None, None, None))
+                if tuple(getattr(variant, field) for field in fields) != wanted:
+                    for field, value in zip(fields, wanted, strict=True):
+                        setattr(variant, field, value)
+                    changed.append(variant)
+        Variant.objects.bulk_update(changed, fields, batch_size=SALE_BATCH_SIZE)
+        refresh_products(product_ids=sorted({variant.product_id for variant in changed}))
+    return len(changed)
 
 
 def set_products_active(*, product_ids: list[int], is_active: bool) -> int:

@@ -22,7 +22,7 @@ from catalog.csv_format import (
     split_list,
     split_path,
 )
-from catalog.models import Category, Product, ProductImage, Variant
+from catalog.models import Category, Product, ProductImage, TaxClass, Variant
 from catalog.services import MAX_STOCK, CatalogError, make_renditions, refresh_products
 
 
@@ -68,6 +68,7 @@ class _ProductData:
     brand: str = ""
     description: str = ""
     is_active: bool = True
+    tax_class: str = ""  # blank: standard for a new product, unchanged for an existing one
     raw: dict = field(default_factory=dict)  # the product columns as first given
     category_paths: list = field(default_factory=list)
     # (storage name, local path or None): a local file is copied into the storage on import.
@@ -290,6 +291,12 @@ def _check_products(products):
             product.is_active = parse_bool(raw.get("product_active", ""))
         except ValueError as error:
             yield (product.line, f"product_active: {error}")
+        product.tax_class = raw.get("tax_class", "").lower()
+        if product.tax_class and product.tax_class not in TaxClass.values:
+            yield (
+                product.line,
+                f"tax_class: {raw['tax_class']!r} is not one of {', '.join(TaxClass.values)}",
+            )
         for path_text in split_list(raw.get("categories", "")):
             names = split_path(path_text)
             if not all(names) or any(len(name) > 120 for name in names):
@@ -405,6 +412,8 @@ def _upsert_product(data, product, categories, dry_run):
         "description": data.description,
         "is_active": data.is_active,
     }
+    if data.tax_class:
+        values["tax_class"] = data.tax_class
     changed = product is None
     if product is None:
         product = Product.objects.create(slug=data.slug, **values)

@@ -23,3 +23,11 @@ def money(amount, currency=None):
     code = (currency or settings.SHOP_CURRENCY).upper()
     symbol = CURRENCY_SYMBOLS.get(code, f"{code} ")
     return f"{symbol}{Decimal(amount):,.2f}"
+
+
+@register.filter
+def percent(value):
+    """A rate in percent without trailing zeros: 19.00 -> "19%", 5.50 -> "5.5%"."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value).normalize():f}%"

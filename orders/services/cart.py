@@ -12,6 +12,7 @@ from orders.selectors import (
     unavailable_message,
 )
 from orders.services.errors import OutOfStock
+from promotions.selectors import SESSION_CODE_KEY
 
 
 def _locked_cart(user):
@@ -86,10 +87,12 @@ def remove_from_cart(*, user, session, variant_id):
 
 
 def clear_cart(*, user, session):
-    """Empty the cart (after a successful checkout). Safe to repeat."""
+    """Empty the cart and forget its discount code (after a successful checkout). Safe to
+    repeat."""
     if user is not None and user.is_authenticated:
         CartLine.objects.filter(cart__user=user).delete()
     session.pop(SESSION_CART_KEY, None)
+    session.pop(SESSION_CODE_KEY, None)
 
 
 def merge_session_cart(*, user, session):

@@ -17,13 +17,15 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from accounts.models import Address
+from billing.selectors import tax_rates_for
 from catalog.models import Variant
 from orders.models import Order, OrderLine, OrderStatusChange, new_order_number
-from orders.pricing import line_total, order_totals
 from orders.selectors import (
+    CartItem,
     cart_contents,
     is_for_sale,
     order_for_checkout_token,
+    price_items,
     stock_message,
     unavailable_message,
 )
@@ -39,6 +41,8 @@ from orders.services.payment import (
 from orders.services.stock import invalidate_pages_showing
 from payments.gateways import get_gateway, hosted_checkout
 from payments.services import create_payment
+from promotions.selectors import SESSION_CODE_KEY, promotion_labels, session_code
+from promotions.services import DiscountCodeRejected, lock_code_for_order, redeem_discount_code
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +63,13 @@ class AddressData:
 @dataclass(frozen=True)
 class CheckoutResult:
     """How a checkout submit ended: an order (paid, or waiting to be paid at `payment_url`),
-    or nothing placed and why (`stock_problems`, `payment_error`)."""
+    or nothing placed and why (`stock_problems`, `payment_error`, `discount_problem`)."""
 
     order: Order | None = None
     payment_url: str = ""
     stock_problems: tuple[str, ...] = ()
     payment_error: str = ""
+    discount_problem: str = ""
 
 
 def checkout(
@@ -79,8 +84,11 @@ def checkout(
     checkout_token,
     save_address=False,
 ):
-    """Place the visitor's cart (`customer`'s, or the anonymous `session`'s) as an order and
-    take or start its payment; returns a CheckoutResult. Raises EmptyCart.
+    """Place the visitor's cart (`customer`'s, or the anonymous `session`'s) as an order, with
+    the discount code applied to the cart, and take or start its payment; returns a
+    CheckoutResult. Raises EmptyCart. A code that can no longer be used (used up meanwhile,
+    expired, this customer's uses spent) places nothing: it is taken off the cart and the
+    result says why, so the customer sees the new total before paying.
 
     The test gateway charges `card` at once: the order is paid and the cart emptied. With
     Stripe (`card` is None) the order waits for payment at `payment_url`; the cart is kept
@@ -104,9 +112,13 @@ def checkout(
             shipping_method=shipping_method,
             card=card,
             checkout_token=checkout_token,
+            discount_code=session_code(session),
         )
     except OutOfStock as error:
         return CheckoutResult(stock_problems=tuple(error.problems))
+    except DiscountCodeRejected as error:
+        session.pop(SESSION_CODE_KEY, None)
+        return CheckoutResult(discount_problem=str(error))
     except PaymentDeclined as error:
         return CheckoutResult(payment_error=str(error))
     if save_address:
@@ -165,15 +177,19 @@ def place_order(
     shipping_method,
     card,
     checkout_token,
+    discount_code="",
 ):
     """Turn a cart ({variant_id: quantity}) into an order and take or start its payment, or
     change nothing.
 
     1. One short transaction locks the variants being bought (SELECT ... FOR UPDATE, ascending
        id, so checkouts sharing variants queue instead of deadlocking), checks and decrements
-       their stock, and creates the order (pending payment) with its lines, copied from the
-       variants at their current prices, and its payment record. Raises OutOfStock, touching
-       nothing, when any line cannot be had.
+       their stock, then locks the `discount_code` (if any) and checks it can be used, and
+       creates the order (pending payment) with its lines, copied from the variants at their
+       current prices and priced by orders.pricing (VAT of the shipping country, the code's
+       discount), and its payment record. A code that reduced the total is redeemed in the
+       same transaction. Raises OutOfStock or DiscountCodeRejected, touching nothing, when a
+       line cannot be had or the code cannot be used.
     2. The payment starts after that commits, holding no stock locks while the provider
        answers. Stripe: the order's Checkout Session is created and the order returned pending
        (the webhook or the customer's return settles it). Test gateway: the card is charged;
@@ -201,6 +217,7 @@ def place_order(
             billing_address=billing_address,
             shipping_method=shipping_method,
             checkout_token=checkout_token,
+            discount_code=discount_code,
         )
     except _DuplicateCheckout as duplicate:
         return duplicate.order
@@ -243,6 +260,7 @@ def _reserve_stock_and_create_order(
     billing_address,
     shipping_method,
     checkout_token,
+    discount_code,
 ):
     with transaction.atomic():
         variants = list(
@@ -276,16 +294,34 @@ def _reserve_stock_and_create_order(
             variants, change={pk: -quantity for pk, quantity in quantities.items()}
         )
 
-        lines, totals = _priced_lines(by_id, quantities, shipping_method)
+        # Locked after the variants (the lock order of every order service).
+        code = None
+        if discount_code:
+            code = lock_code_for_order(text=discount_code, customer=customer, email=email)
+        rates = tax_rates_for(shipping_address.country)
+        items = [CartItem(by_id[pk], quantity) for pk, quantity in quantities.items()]
+        quote = price_items(items, rates=rates, shipping_method=shipping_method, code=code)
+        promotions = promotion_labels([variant.sale_promotion_id for variant in variants])
+        lines = [
+            _order_line(item.variant, quote.line(item.variant.pk), promotions) for item in items
+        ]
+        redeemed = code is not None and quote.discount > 0
         order = Order(
             customer=customer,
             email=email,
             checkout_token=checkout_token,
             shipping_method=shipping_method,
             currency=settings.SHOP_CURRENCY,
-            subtotal=totals.subtotal,
-            shipping_cost=totals.shipping,
-            total=totals.total,
+            subtotal=quote.subtotal,
+            shipping_cost=quote.shipping,
+            discount=quote.discount,
+            discount_code=code.code if redeemed else "",
+            discount_description=code.description if redeemed else "",
+            shipping_discount=quote.shipping_discount,
+            shipping_vat_rate=quote.shipping_vat_rate,
+            shipping_vat=quote.shipping_vat,
+            vat_country=rates.country,
+            total=quote.total,
             **_address_fields("shipping", shipping_address),
             **_address_fields("billing", billing_address),
         )
@@ -293,6 +329,14 @@ def _reserve_stock_and_create_order(
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
+        if redeemed:
+            redeem_discount_code(
+                code=code,
+                order_number=order.number,
+                customer=customer,
+                email=email,
+                amount=quote.discount,
+            )
         OrderStatusChange.objects.create(
             order=order, to_status=order.status, changed_by=customer, note="Order placed"
         )
@@ -304,27 +348,25 @@ def _reserve_stock_and_create_order(
     return order
 
 
-def _priced_lines(variants_by_id, quantities, shipping_method):
-    """The order's lines (in the cart's order) and totals, priced from the locked variants:
-    the one place checkout computes money."""
-    lines = []
-    for variant_id, quantity in quantities.items():
-        variant = variants_by_id[variant_id]
-        lines.append(
-            OrderLine(
-                variant=variant,
-                product_name=variant.product.name,
-                options_label=variant.options_label,
-                sku=variant.sku,
-                unit_price=variant.price,
-                quantity=quantity,
-                line_total=line_total(unit_price=variant.price, quantity=quantity),
-            )
-        )
-    totals = order_totals(
-        line_totals=[line.line_total for line in lines], shipping_method=shipping_method
+def _order_line(variant, priced, promotions):
+    """An order line copied from the variant, with its money from the quote and the label of
+    the promotion behind its sale price (`promotions`: labels by id)."""
+    return OrderLine(
+        variant=variant,
+        product_name=variant.product.name,
+        options_label=variant.options_label,
+        sku=variant.sku,
+        unit_price=priced.unit_price,
+        quantity=priced.quantity,
+        line_total=priced.gross,
+        discount=priced.discount,
+        tax_class=variant.product.tax_class,
+        vat_rate=priced.vat_rate,
+        vat_amount=priced.vat,
+        net_amount=priced.net,
+        promotion_id=variant.sale_promotion_id,
+        promotion_label=promotions.get(variant.sale_promotion_id, ""),
     )
-    return lines, totals
 
 
 def _insert_order(order):

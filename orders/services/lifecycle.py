@@ -1,5 +1,6 @@
 """Write paths for an order after it is placed: its status moves and cancellation. Each locks
-the order row first, then its payment, then (to restock) its variants by id."""
+the order row first, then its payment, then (to restock) its variants by id, then (to give a
+discount code's use back) the code."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from orders.services.errors import InvalidTransition
 from orders.services.stock import restock
 from payments.models import Payment
 from payments.services import refund_payment
+from promotions.services import release_discount_code
 
 
 def known_user(user):
@@ -95,14 +97,15 @@ def refund_what_is_left(order, *, changed_by=None, reason):
 
 def cancel_order(*, order, changed_by=None, note="", notify_customer=True):
     """Pending or paid -> cancelled: refunds what a paid order's payment still holds (through
-    its gateway, recording the refund), puts the stock back and queues the cancellation email
-    (unless `notify_customer` is false: the customer cancelled the payment page themselves).
+    its gateway, recording the refund), puts the stock back, gives back its discount code's use
+    and queues the cancellation email (unless `notify_customer` is false: the customer
+    cancelled the payment page themselves).
 
-    Locks the order row first, then the payment, then the variants (by ascending id). The
-    refund is requested before the variants are locked, so only this order's rows wait on the
-    provider; a refund error rolls everything back and the order stays as it was. Repeating it
-    raises InvalidTransition (it is cancelled already), so nothing is refunded or restocked
-    twice.
+    Locks the order row first, then the payment, then the variants (by ascending id), then the
+    discount code. The refund is requested before the variants are locked, so only this order's
+    rows wait on the provider; a refund error rolls everything back and the order stays as it
+    was. Repeating it raises InvalidTransition (it is cancelled already), so nothing is
+    refunded, restocked or given back twice.
     """
     with transaction.atomic():
         order = locked_order(order)
@@ -111,6 +114,7 @@ def cancel_order(*, order, changed_by=None, note="", notify_customer=True):
         if refunded:
             refund_what_is_left(order, changed_by=changed_by, reason=note or "Order cancelled")
         restock(order)
+        release_discount_code(order_number=order.number)
         order.cancelled_at = timezone.now()
         change_status(
             order,

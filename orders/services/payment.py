@@ -12,7 +12,8 @@ below, each run with the order row locked, so they agree whatever the order they
   restocked; an order already paid is left alone.
 
 Lock order: the webhook event row (webhooks only), then the order row, then the payment row,
-then variants by ascending id: the same order every other write path uses after the order.
+then variants by ascending id, then a discount code's row: the same order every other write
+path uses after the order.
 """
 
 import logging
@@ -48,6 +49,7 @@ from payments.services import (
     record_webhook_event,
     refund_payment,
 )
+from promotions.services import release_discount_code
 
 logger = logging.getLogger(__name__)
 
@@ -129,15 +131,17 @@ def end_unpaid_payment(*, order, payment, status, reason, notify_customer=True):
 
 
 def release_order(order, *, payment, reason):
-    """Undo a checkout whose payment did not go through: restock and delete the order, so the
-    same checkout form can be submitted again. The payment stays on record as failed. Locks
-    the order row (if it still exists) then the variants."""
+    """Undo a checkout whose payment did not go through: restock and delete the order and give
+    back its discount code's use, so the same checkout form can be submitted again. The payment
+    stays on record as failed. Locks the order row (if it still exists), the variants, then the
+    code."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order.pk).first()
         mark_payment_unsuccessful(payment=payment, status=Payment.Status.FAILED, message=reason)
         # Staff may have cancelled (and so restocked) it while the payment was being tried.
         if order is not None and order.status == Order.Status.PENDING_PAYMENT:
             restock(order)
+            release_discount_code(order_number=order.number)
             order.delete()
 
 

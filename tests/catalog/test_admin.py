@@ -111,6 +111,7 @@ def test_adding_a_product_with_an_image_makes_renditions(client, catalog_manager
             "description": "Bright.",
             "categories": [category.pk],
             "is_active": "on",
+            "tax_class": "standard",
             "variants-TOTAL_FORMS": "1",
             "variants-INITIAL_FORMS": "0",
             "variants-MIN_NUM_FORMS": "1",

@@ -92,6 +92,7 @@ def product_change_data(product, **changes):
         "brand": product.brand,
         "description": product.description,
         "is_active": "on",
+        "tax_class": product.tax_class,
         "variants-TOTAL_FORMS": str(len(variants)),
         "variants-INITIAL_FORMS": str(len(variants)),
         "variants-MIN_NUM_FORMS": "1",
