@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageOps
 
-from catalog.models import Category, Product, ProductImage, Variant
+from catalog.models import Category, Product, ProductImage, TaxClass, Variant
 from catalog.services import invalidate_catalog_cache, make_renditions, refresh_products
 
 BATCH_SIZE = 2000
@@ -76,6 +76,8 @@ ADJECTIVES = [
     "Alpine",
 ]
 LINES = ["Essentials", "Premium", "Outdoor", "Studio", "Heritage", "Travel", "Eco"]
+# Departments sold at the reduced VAT rate (books are in most EU countries); others: standard.
+REDUCED_RATE_DEPARTMENTS = {"BOO"}
 
 
 @dataclass(frozen=True)
@@ -426,6 +428,7 @@ def _build_product(seed, index, tree, gifts, pool):
         ),
         is_active=rng.random() > 0.01,
         is_featured=rng.random() < 0.01,
+        tax_class=_tax_class(department),
     )
     category_ids = [rng.choice(leaves).pk]
     if rng.random() < 0.1:  # some products are gift ideas too
@@ -454,6 +457,10 @@ def _build_product(seed, index, tree, gifts, pool):
         for position, values in enumerate(rng.sample(pool[department.code], rng.randint(1, 3))):
             images.append(ProductImage(alt_text=name, position=position, **values))
     return product, category_ids, variants, images
+
+
+def _tax_class(department):
+    return TaxClass.REDUCED if department.code in REDUCED_RATE_DEPARTMENTS else TaxClass.STANDARD
 
 
 def _refresh_statistics():
@@ -507,6 +514,11 @@ def seed_demo_catalog(*, products, seed, on_progress=None):
         result.created += len(new)
         if on_progress:
             on_progress(len(built))
+    # Demo products created before products had a tax class get theirs.
+    for code in REDUCED_RATE_DEPARTMENTS:
+        Product.objects.filter(
+            tax_class=TaxClass.STANDARD, variants__sku__startswith=f"{code}-{seed}-"
+        ).update(tax_class=TaxClass.REDUCED)
     if result.created:
         _refresh_statistics()
     invalidate_catalog_cache()

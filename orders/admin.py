@@ -84,7 +84,19 @@ def plural(count, noun):
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
-    fields = ["product_name", "options_label", "sku", "unit_price", "quantity", "line_total"]
+    fields = [
+        "product_name",
+        "options_label",
+        "sku",
+        "unit_price",
+        "quantity",
+        "line_total",
+        "discount",
+        "vat_rate",
+        "vat_amount",
+        "net_amount",
+        "promotion_label",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -140,6 +152,13 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "subtotal",
         "shipping_cost",
+        "discount",
+        "discount_code",
+        "discount_description",
+        "shipping_discount",
+        "shipping_vat_rate",
+        "shipping_vat",
+        "vat_country",
         "total",
         "payment_brand",
         "payment_last4",
@@ -162,7 +181,14 @@ class OrderAdmin(admin.ModelAdmin):
                     "subtotal",
                     "shipping_method",
                     "shipping_cost",
+                    "discount",
+                    "discount_code",
+                    "discount_description",
+                    "shipping_discount",
                     "total",
+                    "vat_country",
+                    "shipping_vat_rate",
+                    "shipping_vat",
                     "payment_brand",
                     "payment_last4",
                     "payment_status",
@@ -245,6 +271,12 @@ class OrderAdmin(admin.ModelAdmin):
             "<table><thead><tr><th>Received</th><th>Type</th><th>Event</th><th>Outcome</th>"
             "</tr></thead><tbody>{}</tbody></table>",
             rows,
+        )
+
+    def lookup_allowed(self, lookup, value, request):
+        # The promotions admin links to the orders that used a promotion.
+        return lookup == "lines__promotion__id__exact" or super().lookup_allowed(
+            lookup, value, request
         )
 
     @admin.display(description="Customer", ordering="email")

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.urls import reverse
 from django_countries.fields import CountryField
 
@@ -147,8 +148,9 @@ class Order(models.Model):
                 condition=Q(discount__gte=0, shipping_discount__gte=0),
                 name="order_discount_not_negative",
             ),
+            # Rounded so that SQLite, which keeps decimals as floats, compares them as well.
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("shipping_cost") - F("discount")),
+                condition=Q(total=Round(F("subtotal") + F("shipping_cost") - F("discount"), 2)),
                 name="order_total_adds_up",
             ),
         ]
@@ -239,7 +241,7 @@ class OrderLine(models.Model):
                 name="order_line_discount_within_total",
             ),
             models.CheckConstraint(
-                condition=Q(line_total=F("net_amount") + F("vat_amount") + F("discount")),
+                condition=Q(line_total=Round(F("net_amount") + F("vat_amount") + F("discount"), 2)),
                 name="order_line_vat_adds_up",
             ),
         ]

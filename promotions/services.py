@@ -8,7 +8,8 @@ row. Holding the code's row from the check to the commit is what makes `max_uses
 second checkout with the same code waits, then sees the first one's use.
 
 Promotions put sale prices on catalog rows (`apply_promotions`, run by staff saves and every
-minute by Celery beat): promotion rows, then variant rows by ascending id. Money is computed
+minute by Celery beat): one run at a time (an advisory lock), then variant rows by ascending
+id, the same order as checkouts. Money is computed
 by orders.pricing (a pure module without models), the one place amounts are rounded.
 """
 
@@ -16,7 +17,7 @@ import csv
 import re
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -28,6 +29,8 @@ from orders.pricing import percent_off
 from promotions.models import DiscountCode, Promotion, Redemption
 from promotions.selectors import code_problem, find_code, live_promotions
 
+# The advisory lock key of apply_promotions (any number no other code uses).
+APPLY_PROMOTIONS_LOCK = 4_127_310_001
 GENERATED_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 GENERATED_LENGTH = 10
 MAX_GENERATED = 10_000
@@ -201,19 +204,30 @@ def _variants_in_scope(promotion, tree):
     return variants.values_list("pk", "price")
 
 
+def _one_run_at_a_time():
+    """Serialise the runs of apply_promotions until the transaction ends (a PostgreSQL
+    advisory lock; SQLite runs one writer at a time anyway), so that a staff edit applied
+    right after a sweep is never overwritten by that sweep's older view. It is taken before
+    any variant lock and holds no promotion row, so a staff save that already updated a
+    promotion row waits for a running sweep without either blocking the other."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPLY_PROMOTIONS_LOCK])
+
+
 def apply_promotions(*, now=None):
     """Make the catalog's sale prices those of the promotions running at `now`: each variant
     a promotion covers gets the price less the best percentage among them; every other
     variant loses its sale price. Returns how many variants changed.
 
-    Locks every promotion row (so two runs, or a run and a staff edit, apply one after the
-    other), then the variants that change by ascending id (catalog.services.set_sale_prices,
-    which also refreshes prices and the catalog cache). Safe to repeat: a second run changes
-    nothing. Run by Celery beat every minute, and after staff change promotions.
+    Runs one at a time (`_one_run_at_a_time`), then locks the variants that change by
+    ascending id (catalog.services.set_sale_prices, which also refreshes prices and the
+    catalog cache). Safe to repeat: a second run changes nothing. Run by Celery beat every
+    minute, and after staff change promotions (in the same transaction as their change).
     """
     now = now or timezone.now()
     with transaction.atomic():
-        list(Promotion.objects.select_for_update().order_by("pk").values_list("pk"))
+        _one_run_at_a_time()
         tree = category_tree()
         wanted = {}
         for promotion in sorted(live_promotions(now), key=lambda p: (-p.percent, p.pk)):
@@ -233,10 +247,33 @@ def apply_promotions(*, now=None):
         return set_sale_prices(sales=changes)
 
 
+def end_promotions(*, promotions, now=None):
+    """End promotions now (one not started yet is deactivated) and take their sale prices
+    off the catalog. Returns how many were running or scheduled. Safe to repeat."""
+    now = now or timezone.now()
+    ended = 0
+    with transaction.atomic():
+        _one_run_at_a_time()
+        for promotion in Promotion.objects.filter(
+            pk__in=[promotion.pk for promotion in promotions]
+        ):
+            if not promotion.is_active or (promotion.ends_at and promotion.ends_at <= now):
+                continue
+            if promotion.starts_at < now:
+                promotion.ends_at = now
+            else:
+                promotion.is_active = False
+            promotion.save(update_fields=["ends_at", "is_active"])
+            ended += 1
+        apply_promotions(now=now)
+    return ended
+
+
 def delete_promotions(*, promotions):
     """Delete promotions, taking their sale prices off the catalog first (so no checkout can
     still name a deleted promotion). Orders that used them keep the promotion's name."""
     with transaction.atomic():
+        _one_run_at_a_time()
         ids = [promotion.pk for promotion in promotions]
         Promotion.objects.filter(pk__in=ids).update(is_active=False)
         apply_promotions()
