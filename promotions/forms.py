@@ -2,6 +2,8 @@
 
 from django import forms
 
+from promotions.selectors import NOT_VALID
+
 
 class DiscountCodeForm(forms.Form):
     code = forms.CharField(
@@ -9,6 +11,7 @@ class DiscountCodeForm(forms.Form):
         max_length=100,
         error_messages={
             "required": "Enter a discount code.",
-            "max_length": "That discount code is not valid.",
+            "max_length": NOT_VALID,
+            "null_characters_not_allowed": NOT_VALID,
         },
     )

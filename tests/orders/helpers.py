@@ -58,15 +58,26 @@ def declined_card():
     return card("4000000000000002")
 
 
-def buy(variant, quantity=1, *, customer=None, card=None, token=None, method="standard"):
+def buy(
+    variant,
+    quantity=1,
+    *,
+    customer=None,
+    card=None,
+    token=None,
+    method="standard",
+    discount_code="",
+    email=None,
+):
     """Place an order directly through the service."""
     return place_order(
         customer=customer,
-        email=customer.email if customer else "guest@example.com",
+        email=email or (customer.email if customer else "guest@example.com"),
         quantities={variant.pk: quantity},
         shipping_address=ADDRESS,
         billing_address=ADDRESS,
         shipping_method=method,
         card=card or approved_card(),
         checkout_token=token or secrets.token_urlsafe(32),
+        discount_code=discount_code,
     )

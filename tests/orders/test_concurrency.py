@@ -1,42 +1,18 @@
 """Checkouts racing each other on PostgreSQL, each thread on its own connection."""
 
 import secrets
-import threading
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from catalog.models import Variant
 from orders.models import Order, OrderLine
 from orders.services import OutOfStock, place_order
 from tests.factories import VariantFactory
+from tests.orders.concurrency import run_in_threads
 from tests.orders.helpers import ADDRESS, approved_card, buy, checkout_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_in_threads(count, target):
-    """Start `count` threads at once; return what each returned or raised."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def work(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = target(index)
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a checkout hung"
-    return results
 
 
 def test_fifty_parallel_checkouts_for_ten_in_stock_sell_exactly_ten(postgres):

@@ -7,7 +7,7 @@ from catalog.models import Variant
 from orders.models import Order, OrderEmail
 from payments.models import Payment, WebhookEvent
 from tests.factories import VariantFactory
-from tests.orders.test_concurrency import run_in_threads
+from tests.orders.concurrency import run_in_threads
 from tests.payments.conftest import WEBHOOK, press
 from tests.payments.test_stripe_checkout import start_checkout
 
