@@ -84,7 +84,11 @@ class DiscountCode(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(Upper("code"), name="discount_code_unique_ignoring_case"),
+            models.UniqueConstraint(
+                Upper("code"),
+                name="discount_code_unique_ignoring_case",
+                violation_error_message="A code with the same letters exists (codes ignore case).",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="percent") | Q(value__gt=0, value__lte=100),
                 name="discount_code_percent_in_range",

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='discountcode',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Upper('code'), name='discount_code_unique_ignoring_case'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Upper('code'), name='discount_code_unique_ignoring_case', violation_error_message='A code with the same letters exists (codes ignore case).'),
         ),
         migrations.AddConstraint(
             model_name='discountcode',

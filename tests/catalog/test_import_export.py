@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from catalog.csv_format import COLUMNS
-from catalog.models import Category, Product, ProductImage, Variant
+from catalog.models import Category, Product, ProductImage, TaxClass, Variant
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +269,40 @@ def test_a_column_given_twice_is_refused(tmp_path):
 
     assert "line 1: column(s) given twice: sku" in import_errors(path)
     assert Product.objects.count() == 0
+
+
+def test_the_tax_class_column_sets_imports_and_exports_the_vat_class(tmp_path):
+    # given a book imported at the reduced rate and a mug with the column left blank
+    text = f"""{HEADER}
+BOOK-1,field-guide,Field Guide,,,,20.00,,5,,,,,Reduced
+MUG-1,enamel-mug,Enamel Mug,,,,12.50,,30,,,,,
+"""
+    run_import(write(tmp_path, text))
+    assert Product.objects.get(slug="field-guide").tax_class == TaxClass.REDUCED
+    assert Product.objects.get(slug="enamel-mug").tax_class == TaxClass.STANDARD
+
+    # when staff make the mug zero-rated and a file without the column is imported again
+    Product.objects.filter(slug="enamel-mug").update(tax_class=TaxClass.ZERO)
+    without_column = (
+        "sku,product_slug,product_name,price,stock\nMUG-1,enamel-mug,Enamel Mug,12.50,30\n"
+    )
+    output = run_import(write(tmp_path, without_column, "old.csv"))
+
+    # then the blank keeps what staff chose, and the export writes every class
+    assert "0 created, 0 updated, 1 unchanged" in output
+    assert Product.objects.get(slug="enamel-mug").tax_class == TaxClass.ZERO
+    out = StringIO()
+    call_command("export_products", stdout=out)
+    rows = {row["sku"]: row["tax_class"] for row in csv.DictReader(StringIO(out.getvalue()))}
+    assert rows == {"BOOK-1": "reduced", "MUG-1": "zero"}
+
+
+def test_an_unknown_tax_class_is_a_row_error(tmp_path):
+    text = f"{HEADER}\nBOOK-1,field-guide,Field Guide,,,,20.00,,5,,,,,half\n"
+    err = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_products", str(write(tmp_path, text)), stdout=StringIO(), stderr=err)
+
+    assert "line 2: tax_class: 'half' is not one of standard, reduced, zero" in err.getvalue()
+    assert not Product.objects.exists()

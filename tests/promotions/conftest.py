@@ -9,7 +9,9 @@ from django.utils import timezone
 from promotions.models import Promotion
 from promotions.services import apply_promotions, create_discount_code
 
-# The cart and checkout fixtures of the orders tests: a visitor's cart, a customer, a beanie.
+# Fixtures of the catalog and orders tests: products made as the shop makes them, a
+# visitor's cart, a customer, a beanie.
+from tests.catalog.conftest import make_product  # noqa: F401
 from tests.orders.conftest import add, customer, variant  # noqa: F401
 
 

@@ -121,8 +121,15 @@ def describe(code):
         parts.append(f"at most {code.max_uses} orders")
     if code.max_uses_per_customer:
         parts.append(f"{code.max_uses_per_customer} per customer")
+    window = []
     if code.starts_at:
-        parts.append(f"from {timezone.localtime(code.starts_at):%Y-%m-%d %H:%M}")
+        window.append(f"from {timezone.localtime(code.starts_at):%Y-%m-%d %H:%M}")
     if code.ends_at:
-        parts.append(f"until {timezone.localtime(code.ends_at):%Y-%m-%d %H:%M}")
+        ends = timezone.localtime(code.ends_at)
+        if ends.time() == time.min:
+            window.append(f"through {ends.date() - timedelta(days=1):%Y-%m-%d}")
+        else:
+            window.append(f"until {ends:%Y-%m-%d %H:%M}")
+    if window:
+        parts.append(" ".join(window))
     return ", ".join(parts)
