@@ -328,6 +328,8 @@ class OrderAdmin(admin.ModelAdmin):
             "skipped": skipped,
             "selected": queryset.values_list("pk", flat=True),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "mark_shipped",
+            "action_label": "Mark as shipped",
         }
         return TemplateResponse(request, "orders/admin/mark_shipped.html", context)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 
 from catalog.models import TaxClass
-from orders.pricing import ShippingMethod, Totals, vat_by_rate
+from orders.pricing import ShippingMethod, Totals, discount_label, vat_by_rate
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ORDER_NUMBER_LENGTH = 8
@@ -192,7 +192,9 @@ class Order(models.Model):
             shipping=self.shipping_cost,
             discount=self.discount,
             discount_label=(
-                f"{self.discount_code}: {self.discount_description}" if self.discount else ""
+                discount_label(self.discount_code, self.discount_description)
+                if self.discount
+                else ""
             ),
             total=self.total,
             vat=vat_by_rate(

@@ -160,6 +160,11 @@ def vat_by_rate(parts: Iterable[tuple[Decimal, Decimal, Decimal]]):
     )
 
 
+def discount_label(code, description):
+    """How a discount is named next to its amount: "SPRING10: 10% off"."""
+    return f"{code}: {description}"
+
+
 @dataclass(frozen=True)
 class Totals:
     """The figures the totals include shows (templates/includes/order_totals.html), for a
@@ -197,7 +202,7 @@ class Quote:
             shipping=self.shipping,
             discount=self.discount,
             discount_label=(
-                f"{self.terms.code}: {self.terms.description}" if self.discount else ""
+                discount_label(self.terms.code, self.terms.description) if self.discount else ""
             ),
             total=self.total,
             vat=self.vat,

@@ -121,6 +121,8 @@ class DiscountCodeAdmin(admin.ModelAdmin):
             "template_code": template,
             "selected": [template.pk],
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "generate_codes",
+            "action_label": "Generate codes",
         }
         return TemplateResponse(request, "promotions/admin/generate_codes.html", context)
 
