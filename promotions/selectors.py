@@ -3,7 +3,7 @@ can be used, what it offers a cart, and the names of running promotions."""
 
 import re
 
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from catalog.models import Product
@@ -63,14 +63,28 @@ def code_problem(code, *, customer=None, email="", now=None):
     return ""
 
 
+def _restrictions(code):
+    """The ids of the products and of the categories a code is restricted to, in one query."""
+    products = DiscountCode.products.through.objects.filter(discountcode=code).values_list(
+        Value("product"), "product_id"
+    )
+    categories = DiscountCode.categories.through.objects.filter(discountcode=code).values_list(
+        Value("category"), "category_id"
+    )
+    rows = list(products.union(categories, all=True))
+    return (
+        {pk for kind, pk in rows if kind == "product"},
+        {pk for kind, pk in rows if kind == "category"},
+    )
+
+
 def discount_terms(code, *, products):
     """What `code` offers an order of `products` ({line key: catalog Product}): the terms
     orders.pricing applies. A code restricted to products or categories covers the lines of
     those products, and of products in those categories or their subcategories."""
     kind = DiscountCode.Kind
     keys = None
-    product_ids = set(code.products.values_list("pk", flat=True))
-    category_ids = set(code.categories.values_list("pk", flat=True))
+    product_ids, category_ids = _restrictions(code)
     if product_ids or category_ids:
         tree = category_tree()
         wanted = set()
