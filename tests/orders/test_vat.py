@@ -4,10 +4,12 @@ pays, and the VAT inside it follows the shipping country (one-stop-shop) and the
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from catalog.models import TaxClass
 from orders.emails import build_order_email
-from orders.models import Order, OrderEmail
+from orders.models import Order, OrderEmail, OrderLine
 from tests.factories import AddressFactory, VariantFactory
 from tests.orders.helpers import buy, checkout_data
 
@@ -145,3 +147,16 @@ def test_confirmation_email_lists_the_vat_per_rate(variant):
     assert "Includes VAT 19%: €4.77" in text  # 3.99 + 0.78
     assert "Discount" not in text
     assert "Includes VAT 19%" in html and "€4.77" in html
+
+
+def test_the_database_refuses_figures_that_do_not_add_up(variant):
+    order = buy(variant, 1)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrderLine.objects.filter(order=order).update(vat_amount=F("vat_amount") + 1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(discount=D("1.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrderLine.objects.filter(order=order).update(
+            discount=F("line_total") + 1, net_amount=F("net_amount") - F("line_total") - 1
+        )
