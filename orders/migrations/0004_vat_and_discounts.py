@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('billing', '0002_eu_vat_rates'),
         ('catalog', '0006_tax_class_and_sale_prices'),
-        ('orders', '0002_order_managers_group'),
+        ('orders', '0003_order_link_email'),
         ('promotions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
