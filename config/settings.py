@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "axes",
     "django_countries",
     "accounts",
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "ops",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +131,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "config.context_processors.shop",
                 "orders.context_processors.cart_summary",
+                "pages.context_processors.footer",
             ],
         },
     },
@@ -252,6 +255,9 @@ SHOP_LOW_STOCK_THRESHOLD = 5
 SHOP_STANDARD_SHIPPING = Decimal(env.str("SHOP_STANDARD_SHIPPING", default="4.90"))
 SHOP_EXPRESS_SHIPPING = Decimal(env.str("SHOP_EXPRESS_SHIPPING", default="14.90"))
 SHOP_FREE_SHIPPING_THRESHOLD = Decimal(env.str("SHOP_FREE_SHIPPING_THRESHOLD", default="75.00"))
+# Shown where shoppers decide (product page, cart); the policy itself is the content page
+# /pages/shipping-returns/.
+SHOP_RETURNS_DAYS = env.int("SHOP_RETURNS_DAYS", default=30)
 SHOP_CATALOG_CACHE_SECONDS = env.int("SHOP_CATALOG_CACHE_SECONDS", default=300)
 # The signed link to an order's page in emails opens it without logging in for this long.
 SHOP_GUEST_LINK_DAYS = env.int("SHOP_GUEST_LINK_DAYS", default=90)

@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from config import seo
 from config.health import healthz
 from ops.views import metrics
 
@@ -17,6 +18,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("promotions.urls")),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", seo.sitemap_section, name="sitemap_section"),
+    path("pages/", include("pages.urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),
 ]
