@@ -10,6 +10,14 @@ from accounts.client_ip import client_ip
 from accounts.models import Address, User
 from accounts.throttling import login_wait_seconds
 
+
+def require(form, messages):
+    """Say what to enter when a field is left empty ("Enter your email address"), instead of
+    Django's "This field is required."."""
+    for name, message in messages.items():
+        form.fields[name].error_messages["required"] = message
+
+
 DUPLICATE_EMAIL_MESSAGE = (
     "An account with this email already exists. Log in or reset your password."
 )
@@ -31,6 +39,8 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password2"].help_text = "Enter the same password again."
+        require(self, {"email": "Enter your email address", "password1": "Enter a password"})
+        require(self, {"password2": "Enter the password again to confirm it"})
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -67,6 +77,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         # AuthenticationForm sets max_length only on the widget; without the check, a longer
         # username reached django-axes, whose 255-character column refused it.
         username.validators.append(MaxLengthValidator(username.max_length))
+        require(self, {"username": "Enter your email address", "password": "Enter your password"})
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
@@ -90,7 +101,8 @@ class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(
         label="Email",
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        error_messages={"required": "Enter your email address"},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 
@@ -98,6 +110,11 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
     new_password1, new_password2 = auth_forms.SetPasswordMixin.create_password_fields(
         label1="New password", label2="Confirm new password"
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require(self, {"new_password1": "Enter a new password"})
+        require(self, {"new_password2": "Enter the new password again to confirm it"})
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
@@ -112,6 +129,9 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
+        require(self, {"old_password": "Enter your current password"})
+        require(self, {"new_password1": "Enter a new password"})
+        require(self, {"new_password2": "Enter the new password again to confirm it"})
 
 
 class CurrentPasswordField(forms.CharField):
@@ -130,6 +150,7 @@ class ProfileForm(forms.ModelForm):
     current_password = CurrentPasswordField(
         required=False, help_text="Needed only when you change your email."
     )
+    current_password.conditionally_required = True
 
     class Meta:
         model = User
@@ -139,6 +160,10 @@ class ProfileForm(forms.ModelForm):
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require(self, {"email": "Enter your email address"})
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -197,6 +222,13 @@ class AddressForm(forms.ModelForm):
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
+        error_messages = {
+            "full_name": {"required": "Enter the full name"},
+            "line1": {"required": "Enter the first line of the address"},
+            "city": {"required": "Enter the town or city"},
+            "postal_code": {"required": "Enter the postal code"},
+            "country": {"required": "Choose the country"},
+        }
 
 
 class DeleteAccountForm(forms.Form):
@@ -205,6 +237,7 @@ class DeleteAccountForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        require(self, {"password": "Enter your password to confirm"})
 
     @sensitive_variables("password")
     def clean_password(self):

@@ -3,9 +3,26 @@
 
 from django import forms
 
-from catalog.selectors import SORTS, ProductFilters
+from catalog.selectors import FACET_OPTIONS, SORTS, ProductFilters
 
 MAX_QUERY_LENGTH = 200
+MAX_FACET_VALUES = 20
+MAX_FACET_VALUE_LENGTH = 100
+
+
+class FacetValuesField(forms.Field):
+    """The values of a repeated parameter (`?brand=A&brand=B`): deduplicated and sorted, so
+    the same choice is one cache entry; oversized or surplus values are dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = {
+            str(item).strip()
+            for item in value or []
+            if str(item).strip() and len(str(item)) <= MAX_FACET_VALUE_LENGTH
+        }
+        return tuple(sorted(values)[:MAX_FACET_VALUES])
 
 
 class ProductFilterForm(forms.Form):
@@ -26,6 +43,7 @@ class ProductFilterForm(forms.Form):
         empty_value=False,
     )
     page = forms.IntegerField(required=False, min_value=1)
+    brand = FacetValuesField(required=False, label="Brand")
 
     def __init__(self, data, *, tree, category=None):
         """`category` is the page's own category (on /categories/<slug>/), which the
@@ -33,6 +51,8 @@ class ProductFilterForm(forms.Form):
         super().__init__(data)
         self.tree = tree
         self.page_category = category
+        for parameter, option in FACET_OPTIONS.items():
+            self.fields[parameter] = FacetValuesField(required=False, label=option)
 
     def clean_q(self):
         # A pasted essay is searched by its start rather than refused.
@@ -65,6 +85,12 @@ class ProductFilterForm(forms.Form):
             min_price=data.get("min_price"),
             max_price=data.get("max_price"),
             in_stock=bool(data.get("in_stock")),
+            brands=data.get("brand") or (),
+            options=tuple(
+                (option, data[parameter])
+                for parameter, option in sorted(FACET_OPTIONS.items(), key=lambda item: item[1])
+                if data.get(parameter)
+            ),
         )
 
     def page_number(self):

@@ -258,3 +258,15 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt_text or f"Image of {self.product}"
+
+
+class SearchTerm(models.Model):
+    """A word of the catalog's product names, brands and category names: what a misspelt search
+    word is corrected to ("saucpan" -> "saucepan", by pg_trgm similarity). Kept by
+    `catalog.services.refresh_products`; it only grows (a stale word finds nothing, so it is
+    never suggested)."""
+
+    word = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return self.word

@@ -10,8 +10,9 @@ import logging
 import math
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
@@ -178,6 +179,10 @@ def featured_products():
     return _cached("featured", compute)
 
 
+# The variant options offered as facets: query parameter -> option name in Variant.options.
+FACET_OPTIONS = {"size": "Size", "colour": "Colour"}
+
+
 @dataclass(frozen=True)
 class ProductFilters:
     q: str = ""
@@ -186,22 +191,47 @@ class ProductFilters:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     in_stock: bool = False
+    brands: tuple[str, ...] = ()
+    # Chosen values per facet option, e.g. (("Colour", ("Red",)), ("Size", ("L", "M"))).
+    options: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def cache_name(self):
+    def cache_name(self, *, sorted_=True):
         values = [
             self.q,
             self.category.pk if self.category else "",
-            self.sort,
+            self.sort if sorted_ else "",
             self.min_price,
             self.max_price,
             self.in_stock,
+            self.brands,
+            self.options,
         ]
         return hashlib.sha256(repr(values).encode()).hexdigest()
+
+    def without_facets(self):
+        return replace(self, brands=(), options=())
+
+    def has_free_input(self):
+        """Whether a visitor typed or invented part of it (a search, a price, facet values):
+        such listings are not cached in Redis, whose keys would then have no bound."""
+        return bool(
+            self.q
+            or self.min_price is not None
+            or self.max_price is not None
+            or self.brands
+            or self.options
+        )
 
 
 def search_words(q):
     """The words of a search, lowercased, without punctuation; at most MAX_SEARCH_WORDS."""
     return re.findall(r"[^\W_]+", q.lower())[:MAX_SEARCH_WORDS]
+
+
+def corrected_search(q, corrections):
+    """The search `q` with each corrected word replaced: "castiron saucpan" -> "cast iron
+    saucepan"."""
+    return " ".join(corrections.get(word, word) for word in search_words(q))
 
 
 def search_query(words):
@@ -255,6 +285,11 @@ def filtered_products(filters, tree=None):
         products = products.filter(
             Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0))
         )
+    if filters.brands:
+        products = products.filter(brand__in=filters.brands)
+    for name, values in filters.options:
+        variants = Variant.objects.filter(product=OuterRef("pk"), is_active=True)
+        products = products.filter(Exists(variants.filter(**{f"options__{name}__in": values})))
     return _search(products, filters.q)
 
 
@@ -337,38 +372,232 @@ class PageNotFound(Exception):
     """The page number is past the last page."""
 
 
-def product_page(filters, number):
-    """One page of the listing for `filters` (cached). Raises PageNotFound past the end.
+def product_page(filters, number, *, count):
+    """One page of the listing for `filters` (cached), `count` being its number of products
+    (see `listing_stats`). Raises PageNotFound past the end.
 
-    Two queries (a COUNT and the page) plus two prefetches; both use the listing indexes. The
-    COUNT stops after MAX_COUNTED rows, so a broad listing of 100k products costs no more than
-    a narrow one (and nobody pages through 400 pages)."""
+    One query for the page plus two prefetches, using the listing indexes. Counts stop at
+    MAX_COUNTED: nobody pages through 400 pages."""
     per_page = settings.SHOP_PRODUCTS_PER_PAGE
+    capped = count > MAX_COUNTED
+    count = min(count, MAX_COUNTED)
+    if number > 1 and (number - 1) * per_page >= count:
+        raise PageNotFound(number)
 
     def compute():
+        if not count:
+            return []
         products = filtered_products(filters)
-        count = products.order_by().values("pk")[: MAX_COUNTED + 1].count()
-        capped = count > MAX_COUNTED
-        count = min(count, MAX_COUNTED)
-        if number > 1 and (number - 1) * per_page >= count:
-            return None  # past the end
         searching = "rank" in products.query.annotations
         products = products.order_by(
             *listing_order(filters.sort, searching=searching, few=count <= FEW)
         )
         start = (number - 1) * per_page
-        page = list(with_card_data(products)[start : start + per_page])
-        return ProductPage(
-            products=page, count=count, number=number, per_page=per_page, count_is_capped=capped
-        )
+        return list(with_card_data(products)[start : start + per_page])
 
-    if filters.q or filters.min_price is not None or filters.max_price is not None:
-        page = compute()  # free text and free numbers: one cache entry each would be unbounded
+    if filters.has_free_input():
+        products = compute()  # free text and free values: a cache entry each would be unbounded
     else:
-        page = _cached(f"page:{filters.cache_name()}:{number}", compute)
-    if page is None:
-        raise PageNotFound(number)
-    return page
+        products = _cached(f"page:{filters.cache_name()}:{number}", compute)
+    return ProductPage(
+        products=products, count=count, number=number, per_page=per_page, count_is_capped=capped
+    )
+
+
+@dataclass
+class ListingStats:
+    """What a listing shows besides its products: how many match, the facets with counts and,
+    for a search, spelling corrections ({typed word: known word or words})."""
+
+    count: int
+    brands: list = field(default_factory=list)  # [(brand, count)], most products first
+    options: dict = field(default_factory=dict)  # {"Size": [(value, count)], ...}
+    corrections: dict = field(default_factory=dict)
+
+
+def listing_stats(filters):
+    """Count, facets and spelling corrections of a listing, cached; one query on PostgreSQL.
+
+    Facet counts are the usual "what you would get": each brand's count honours the option
+    choices, each option value's count the brand and the other options' choices."""
+    if connection.vendor == "postgresql":
+        compute = partial(_listing_stats_postgresql, filters)
+    else:
+        compute = partial(_listing_stats_python, filters)
+    if filters.has_free_input():
+        return compute()  # as product_page: no unbounded cache entries
+    return _cached(f"stats:{filters.cache_name(sorted_=False)}", compute)
+
+
+TYPO_MIN_LENGTH = 5  # shorter words have too few trigrams to correct reliably
+TYPO_MIN_SIMILARITY = 0.4
+
+_STATS_SQL = """
+WITH base (id, brand) AS MATERIALIZED ({base}),
+opts AS MATERIALIZED (
+    SELECT DISTINCT v.product_id, o.key, o.value
+    FROM catalog_variant AS v
+    JOIN base ON base.id = v.product_id
+    CROSS JOIN LATERAL jsonb_each_text(v.options) AS o(key, value)
+    WHERE v.is_active AND o.key = ANY(%(option_names)s)
+),
+chosen AS (
+    SELECT product_id, {chosen_columns} FROM opts GROUP BY product_id
+),
+flags AS MATERIALIZED (
+    SELECT base.id, base.brand,
+        (cardinality(%(brands)s::text[]) = 0 OR base.brand = ANY(%(brands)s)) AS brand_ok,
+        {flag_columns}
+    FROM base LEFT JOIN chosen ON chosen.product_id = base.id
+)
+SELECT 'count', '', '', count(*)::float FROM flags WHERE brand_ok AND {all_options_ok}
+UNION ALL
+SELECT 'brand', '', brand, count(*) FROM flags
+WHERE brand <> '' AND {all_options_ok} GROUP BY brand
+UNION ALL
+SELECT 'option', opts.key, opts.value, count(*)
+FROM opts JOIN flags ON flags.id = opts.product_id
+WHERE flags.brand_ok AND CASE opts.key {other_options_ok} END
+GROUP BY opts.key, opts.value
+UNION ALL
+SELECT 'similar', w.word, best.word, best.score
+FROM unnest(%(typo_words)s::text[]) AS w(word)
+CROSS JOIN LATERAL (
+    SELECT t.word, similarity(t.word, w.word) AS score FROM catalog_searchterm AS t
+    WHERE t.word %% w.word ORDER BY score DESC, t.word LIMIT 1
+) AS best
+UNION ALL
+SELECT 'split', w.word, a.word || ' ' || b.word, 1
+FROM unnest(%(typo_words)s::text[]) AS w(word)
+JOIN catalog_searchterm AS a ON length(a.word) >= 3 AND left(w.word, length(a.word)) = a.word
+JOIN catalog_searchterm AS b ON b.word = substr(w.word, length(a.word) + 1)
+"""
+
+
+def _stats_sql(filters):
+    """The one statement of `_listing_stats_postgresql`, with its parameters. Option names are
+    fixed (FACET_OPTIONS); every value a visitor sends goes in as a parameter."""
+    names = list(FACET_OPTIONS.values())
+    chosen = dict(filters.options)
+    params = {
+        "option_names": names,
+        "brands": list(filters.brands),
+        "typo_words": [w for w in search_words(filters.q) if len(w) >= TYPO_MIN_LENGTH],
+    }
+    chosen_columns, flag_columns, other_ok = [], [], []
+    for index, name in enumerate(names):
+        params[f"name_{index}"], params[f"values_{index}"] = name, list(chosen.get(name, ()))
+        chosen_columns.append(
+            f"bool_or(key = %(name_{index})s AND value = ANY(%(values_{index})s)) AS ok_{index}"
+        )
+        flag_columns.append(
+            f"(cardinality(%(values_{index})s::text[]) = 0 OR coalesce(chosen.ok_{index}, false))"
+            f" AS ok_{index}"
+        )
+        others = " AND ".join(f"flags.ok_{j}" for j in range(len(names)) if j != index)
+        other_ok.append(f"WHEN %(name_{index})s THEN {others or 'true'}")
+    base = filtered_products(filters.without_facets()).order_by().values_list("pk", "brand")
+    base_sql, base_params = base.query.sql_with_params()
+    # The base query's placeholders are positional (%s, with %% for a literal %): name them.
+    positions = iter(range(len(base_params)))
+    base_sql = re.sub(
+        r"%%|%s", lambda m: m[0] if m[0] == "%%" else f"%(base_{next(positions)})s", base_sql
+    )
+    params.update({f"base_{i}": value for i, value in enumerate(base_params)})
+    sql = _STATS_SQL.format(
+        base=base_sql,
+        chosen_columns=", ".join(chosen_columns),
+        flag_columns=", ".join(flag_columns),
+        all_options_ok=" AND ".join(f"ok_{i}" for i in range(len(names))),
+        other_options_ok=" ".join(other_ok),
+    )
+    return sql, params
+
+
+def _listing_stats_postgresql(filters):
+    sql, params = _stats_sql(filters)
+    stats, similar, splits = ListingStats(count=0), {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, key, value, number in rows:
+        if kind == "count":
+            stats.count = int(number)
+        elif kind == "brand":
+            stats.brands.append((value, int(number)))
+        elif kind == "option":
+            stats.options.setdefault(key, []).append((value, int(number)))
+        elif kind == "similar" and number >= TYPO_MIN_SIMILARITY:
+            similar[key] = value
+        elif kind == "split":
+            splits.setdefault(key, value)
+    for word in dict.fromkeys(w for w in search_words(filters.q) if len(w) >= TYPO_MIN_LENGTH):
+        # A word the shop knows needs no correction; two known words run together do.
+        correction = splits.get(word) or similar.get(word)
+        if correction and correction != word:
+            stats.corrections[word] = correction
+    _sort_facets(stats)
+    return stats
+
+
+def _listing_stats_python(filters):
+    """SQLite (local use and tests): the same counts from one query, added up in Python; no
+    spelling corrections (they need PostgreSQL's pg_trgm)."""
+    base = filtered_products(filters.without_facets())
+    rows = Variant.objects.filter(product__in=base.values("pk"), is_active=True).values_list(
+        "product_id", "product__brand", "options"
+    )
+    names = list(FACET_OPTIONS.values())
+    brand_of, values_of = {}, {}
+    for product_id, brand, options in rows:
+        brand_of[product_id] = brand
+        product_values = values_of.setdefault(product_id, {name: set() for name in names})
+        for name in names:
+            if name in options:
+                product_values[name].add(str(options[name]))
+    chosen = dict(filters.options)
+
+    def option_ok(product_id, name):
+        wanted = chosen.get(name)
+        return not wanted or bool(values_of[product_id][name] & set(wanted))
+
+    stats = ListingStats(count=0)
+    brands, options = {}, {name: {} for name in names}
+    for product_id, brand in brand_of.items():
+        brand_ok = not filters.brands or brand in filters.brands
+        options_ok = {name: option_ok(product_id, name) for name in names}
+        if brand_ok and all(options_ok.values()):
+            stats.count += 1
+        if brand and all(options_ok.values()):
+            brands[brand] = brands.get(brand, 0) + 1
+        for name in names:
+            if brand_ok and all(ok for other, ok in options_ok.items() if other != name):
+                for value in values_of[product_id][name]:
+                    options[name][value] = options[name].get(value, 0) + 1
+    stats.brands = list(brands.items())
+    stats.options = {name: list(counts.items()) for name, counts in options.items() if counts}
+    _sort_facets(stats)
+    return stats
+
+
+# Sizes in the order people expect rather than alphabetically.
+SIZE_ORDER = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+
+
+def _option_sort_key(item):
+    value = item[0]
+    if value in SIZE_ORDER:
+        return (0, SIZE_ORDER.index(value), 0, "")
+    number = re.match(r"[0-9]+(?:[.][0-9]+)?", value)
+    if number:
+        return (1, 0, float(number.group()), value)
+    return (2, 0, 0, value.lower())
+
+
+def _sort_facets(stats):
+    stats.brands.sort(key=lambda item: (-item[1], item[0].lower()))
+    for values in stats.options.values():
+        values.sort(key=_option_sort_key)
 
 
 def product_for_page(slug):

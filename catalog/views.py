@@ -1,5 +1,7 @@
 """The catalog pages: home, listing and search, a category, a product."""
 
+from dataclasses import replace
+
 from django.http import Http404
 from django.shortcuts import render
 
@@ -36,8 +38,16 @@ def _listing(request, *, tree, category):
     """The product listing of /products/ and /categories/<slug>/: same filters, sorts, pages."""
     form = ProductFilterForm(request.GET, tree=tree, category=category)
     filters = form.filters()
+    stats = selectors.listing_stats(filters)
+    typed_query = ""
+    if not stats.count and stats.corrections:
+        # Nothing for a misspelt search: show what the corrected words find, and say so.
+        corrected = replace(filters, q=selectors.corrected_search(filters.q, stats.corrections))
+        corrected_stats = selectors.listing_stats(corrected)
+        if corrected_stats.count:
+            typed_query, filters, stats = filters.q, corrected, corrected_stats
     try:
-        page = selectors.product_page(filters, form.page_number())
+        page = selectors.product_page(filters, form.page_number(), count=stats.count)
     except selectors.PageNotFound:
         raise Http404("No such page") from None
     shown_category = filters.category
@@ -65,10 +75,41 @@ def _listing(request, *, tree, category):
             "breadcrumbs": breadcrumbs,
             "sorts": selectors.SORTS.items(),
             "filtered": (
-                filters.min_price is not None or filters.max_price is not None or filters.in_stock
+                filters.min_price is not None
+                or filters.max_price is not None
+                or filters.in_stock
+                or filters.brands
+                or filters.options
             ),
+            "stats": stats,
+            "facets": _facets(form, filters, stats),
+            "typed_query": typed_query,
+            "canonical_path": _canonical_path(request, category or filters.category, page),
         },
     )
+
+
+def _facets(form, filters, stats):
+    """The brand and option checkboxes: (legend, parameter, [(value, count, checked)])."""
+    chosen = {"brand": set(filters.brands)}
+    chosen.update({name: set(values) for name, values in filters.options})
+    facets = [("Brand", "brand", stats.brands, chosen["brand"])]
+    for parameter, option in selectors.FACET_OPTIONS.items():
+        facets.append((option, parameter, stats.options.get(option, []), chosen.get(option, set())))
+    return [
+        (legend, parameter, [(value, count, value in picked) for value, count in values])
+        for legend, parameter, values, picked in facets
+        if values
+    ]
+
+
+def _canonical_path(request, category, page):
+    """Filters, sorts and searches are variations of the base listing: search engines are sent
+    to the base page (its pages beyond the first stay their own)."""
+    path = category.get_absolute_url() if category else request.path
+    if page.number > 1 and set(request.GET) == {"page"}:
+        return f"{path}?page={page.number}"
+    return path
 
 
 @cache_page_for_anonymous_visitors

@@ -87,54 +87,65 @@ def _option_tags(choices):
 
 ADDRESS_FIELDS = ["full_name", "line1", "line2", "city", "postal_code", "country", "phone"]
 
+# What to say when a field of an address is left empty, by whose address it is.
+MISSING = {
+    "shipping": {
+        "full_name": "Enter your full name",
+        "line1": "Enter the first line of your address",
+        "city": "Enter your town or city",
+        "postal_code": "Enter your postal code",
+        "country": "Choose your country",
+    },
+    "billing": {
+        "full_name": "Enter the full name for the billing address",
+        "line1": "Enter the first line of the billing address",
+        "city": "Enter the town or city of the billing address",
+        "postal_code": "Enter the postal code of the billing address",
+        "country": "Choose the country of the billing address",
+    },
+}
 
-def address_fields(*, required):
-    """The fields of one address, in order; `required=False` for the optional billing copy."""
-    return {
-        "full_name": forms.CharField(
-            label="Full name",
-            max_length=150,
-            required=required,
-            widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        ),
-        "line1": forms.CharField(
-            label="Address line 1",
-            max_length=200,
-            required=required,
-            widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-        ),
-        "line2": forms.CharField(
-            label="Address line 2",
-            max_length=200,
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-        ),
-        "city": forms.CharField(
-            label="City",
-            max_length=100,
-            required=required,
-            widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-        ),
-        "postal_code": forms.CharField(
-            label="Postal code",
-            max_length=20,
-            required=required,
-            widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-        ),
+
+def address_fields(*, required, whose="shipping"):
+    """The fields of one address, in order; `required=False` for the optional billing copy,
+    whose fields are required only when it differs from the shipping address."""
+    missing = MISSING[whose]
+
+    def text(label, max_length, autocomplete, name=None, **options):
+        messages = {"required": missing[name]} if name else {}
+        return forms.CharField(
+            label=label,
+            max_length=max_length,
+            error_messages=messages,
+            widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
+            **options,
+        )
+
+    fields = {
+        "full_name": text("Full name", 150, "name", "full_name", required=required),
+        "line1": text("Address line 1", 200, "address-line1", "line1", required=required),
+        "line2": text("Address line 2", 200, "address-line2", required=False),
+        "city": text("City", 100, "address-level2", "city", required=required),
+        "postal_code": text("Postal code", 20, "postal-code", "postal_code", required=required),
         "country": forms.ChoiceField(
             label="Country",
             choices=country_choices,
             required=required,
+            error_messages={"required": missing["country"]},
             widget=CountrySelect(attrs={"autocomplete": "country"}),
         ),
         "phone": forms.CharField(
             label="Phone",
             max_length=30,
             required=False,
-            help_text="Optional, for the courier.",
+            help_text="For the courier, if they need to reach you.",
             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         ),
     }
+    if not required:
+        for name in missing:
+            fields[name].conditionally_required = True
+    return fields
 
 
 def shipping_method_choices():
@@ -170,6 +181,10 @@ class CheckoutForm(forms.Form):
         label="Email",
         max_length=254,  # Order.email's column; a form EmailField would allow 320
         help_text="For the order confirmation.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     billing_same = forms.BooleanField(
@@ -182,16 +197,19 @@ class CheckoutForm(forms.Form):
         label="Shipping method",
         choices=shipping_method_choices,
         initial=Order.ShippingMethod.STANDARD,
+        error_messages={"required": "Choose a shipping method"},
         widget=forms.RadioSelect,
     )
     card_number = forms.CharField(
         label="Card number",
         max_length=23,
+        error_messages={"required": "Enter your card number"},
         widget=CardInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
     )
     card_expiry = forms.CharField(
         label="Expiry (MM/YY)",
         max_length=7,
+        error_messages={"required": "Enter the card's expiry date as MM/YY, e.g. 04/29"},
         widget=forms.TextInput(
             attrs={"autocomplete": "cc-exp", "inputmode": "numeric", "placeholder": "MM/YY"}
         ),
@@ -199,6 +217,7 @@ class CheckoutForm(forms.Form):
     card_cvc = forms.CharField(
         label="CVC",
         max_length=4,
+        error_messages={"required": "Enter the 3-digit code from the back of the card"},
         widget=CardInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
     )
     save_address = forms.BooleanField(
@@ -211,9 +230,8 @@ class CheckoutForm(forms.Form):
         self.fields.update(
             {f"shipping_{name}": field for name, field in address_fields(required=True).items()}
         )
-        self.fields.update(
-            {f"billing_{name}": field for name, field in address_fields(required=False).items()}
-        )
+        billing = address_fields(required=False, whose="billing")
+        self.fields.update({f"billing_{name}": field for name, field in billing.items()})
         if user.is_authenticated:
             del self.fields["email"]
         else:
@@ -269,9 +287,9 @@ class CheckoutForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("billing_same"):
-            for name, field in address_fields(required=True).items():
-                if field.required and not cleaned.get(f"billing_{name}"):
-                    self.add_error(f"billing_{name}", "This field is required.")
+            for name, message in MISSING["billing"].items():
+                if not cleaned.get(f"billing_{name}") and f"billing_{name}" not in self.errors:
+                    self.add_error(f"billing_{name}", message)
         return cleaned
 
     def address(self, prefix):

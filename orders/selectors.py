@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.urls import reverse
 
 from accounts.models import Address
 from billing.selectors import tax_rates_for
-from catalog.models import Variant
+from catalog.models import ProductImage, Variant
 from catalog.templatetags.catalog_tags import money
 from orders.models import ORDER_NUMBER_ALPHABET, ORDER_NUMBER_LENGTH, CartLine, Order
 from orders.pricing import LineInput, PricedLine, price_order
@@ -164,6 +164,15 @@ def discount_notes(quote, items):
     return notes
 
 
+def free_shipping_remaining(quote):
+    """How much more to spend for free standard shipping (0 when it already ships free)."""
+    totals = quote.totals
+    if not totals.shipping:
+        return 0
+    goods = totals.subtotal - totals.discount
+    return max(settings.SHOP_FREE_SHIPPING_THRESHOLD - goods, 0)
+
+
 def cart_tax_rates(user):
     """The VAT rates for a cart, which has no shipping address yet: those of the signed-in
     customer's default shipping country, else of the shop's country. Returns the rates and
@@ -178,13 +187,29 @@ def cart_tax_rates(user):
     return tax_rates_for(country or settings.SHOP_COUNTRY), bool(country)
 
 
+def _product_images(prefix):
+    """Prefetch each product's images (`product.image_list`, what `main_image` reads)."""
+    images = ProductImage.objects.order_by("position", "pk")
+    return Prefetch(f"{prefix}images", queryset=images, to_attr="image_list")
+
+
 def cart_contents(*, user, session):
-    """The visitor's cart with current prices and stock, in one query whatever its size."""
+    """The visitor's cart with current prices, stock and thumbnails, in two queries whatever
+    its size."""
     if user.is_authenticated:
-        lines = CartLine.objects.filter(cart__user=user).select_related("variant__product")
+        lines = (
+            CartLine.objects.filter(cart__user=user)
+            .select_related("variant__product")
+            .prefetch_related(_product_images("variant__product__"))
+        )
         return CartContents(items=[CartItem(line.variant, line.quantity) for line in lines])
     quantities = session_cart(session)
-    variants = Variant.objects.filter(pk__in=quantities).select_related("product").in_bulk()
+    variants = (
+        Variant.objects.filter(pk__in=quantities)
+        .select_related("product")
+        .prefetch_related(_product_images("product__"))
+        .in_bulk()
+    )
     return CartContents(
         items=[
             CartItem(variants[variant_id], quantity)

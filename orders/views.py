@@ -41,6 +41,7 @@ from orders.selectors import (
     cart_tax_rates,
     default_addresses,
     discount_notes,
+    free_shipping_remaining,
     guest_key_is_stale,
     order_by_number,
     order_with_details,
@@ -122,11 +123,13 @@ def _priced(request, cart, *, rates, shipping_method):
 def cart_detail(request):
     cart = _cart(request)
     rates, from_address = cart_tax_rates(request.user)
+    priced = _priced(request, cart, rates=rates, shipping_method=Order.ShippingMethod.STANDARD)
     context = {
         "cart": cart,
         "rates_from_address": from_address,
         "shipping_method_label": Order.ShippingMethod.STANDARD.label,
-        **_priced(request, cart, rates=rates, shipping_method=Order.ShippingMethod.STANDARD),
+        "free_shipping_remaining": free_shipping_remaining(priced["quote"]),
+        **priced,
     }
     return render(request, "orders/cart.html", context)
 

@@ -117,14 +117,30 @@ WHERE p.id = words.id
 """
 
 
+# The words a misspelt search can be corrected to (catalog.models.SearchTerm): those of the
+# products' names and brands, and of category names.
+SEARCH_TERMS_SQL_POSTGRESQL = """
+INSERT INTO catalog_searchterm (word)
+SELECT DISTINCT word FROM (
+    SELECT lower(name || ' ' || brand) AS text FROM catalog_product
+    WHERE %(all)s OR id = ANY(%(ids)s)
+    UNION ALL SELECT lower(name) FROM catalog_category
+) AS names, regexp_split_to_table(names.text, '[^[:alnum:]]+') AS word
+WHERE length(word) BETWEEN 3 AND 64
+ON CONFLICT (word) DO NOTHING
+"""
+
+
 def refresh_products(*, product_ids: list[int] | None = None) -> None:
     """Recompute `min_price` (lowest active variant price, sale prices included) and, on
-    PostgreSQL, `search_vector` for the given products (all products when None), then
-    invalidate the catalog cache once the transaction commits. Sale prices computed from a
-    price that has since been edited are dropped first (the promotions sweep recomputes them).
+    PostgreSQL, `search_vector` and the search terms for the given products (all products when
+    None), then invalidate the catalog cache once the transaction commits. Sale prices computed
+    from a price that has since been edited are dropped first (the promotions sweep recomputes
+    them).
 
     Call it after any change to a product, its variants or the names of its categories. Two
-    UPDATEs; they take row locks on the rows they rewrite only. Safe to repeat.
+    UPDATEs (and on PostgreSQL one INSERT of new words); they take row locks on the rows they
+    rewrite only. Safe to repeat.
     """
     if product_ids is not None and not product_ids:
         return
@@ -135,11 +151,10 @@ def refresh_products(*, product_ids: list[int] | None = None) -> None:
         stale_sales = stale_sales.filter(product_id__in=product_ids)
     stale_sales.update(sale_price=None, sale_base_price=None, sale_promotion_id=None)
     if connection.vendor == "postgresql":
+        selection = {"all": product_ids is None, "ids": product_ids or []}
         with connection.cursor() as cursor:
-            cursor.execute(
-                _REFRESH_SQL_POSTGRESQL,
-                {"config": SEARCH_CONFIG, "all": product_ids is None, "ids": product_ids or []},
-            )
+            cursor.execute(_REFRESH_SQL_POSTGRESQL, {"config": SEARCH_CONFIG, **selection})
+            cursor.execute(SEARCH_TERMS_SQL_POSTGRESQL, selection)
     else:
         products = Product.objects.all()
         if product_ids is not None:

@@ -1,5 +1,20 @@
 // Small enhancements only: every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
+  // Error summary: focus it so it is read first; its links move focus to the field itself
+  // (a plain link to an id only scrolls), with the field's label in view.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("a[href^='#']");
+      const field = link && document.getElementById(link.hash.slice(1));
+      if (!field) return;
+      event.preventDefault();
+      const label = document.querySelector(`label[for="${field.id}"]`) || field;
+      label.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
   // Show the billing address fieldset only when it differs from shipping.
   const same = document.querySelector("[data-billing-toggle]");
   const billing = document.querySelector("[data-billing-fields]");

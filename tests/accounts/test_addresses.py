@@ -32,14 +32,15 @@ def test_address_form_has_the_contract_labels_and_a_country_select(signed_in_cli
     response = signed_in_client.get("/accounts/addresses/add/")
     assert_page(response, "Add an address")
     html = response.content.decode()
+    optional = ' <span class="optional" aria-hidden="true">(optional)</span>'
     for field, label in [
         ("full_name", "Full name"),
         ("line1", "Address line 1"),
-        ("line2", "Address line 2"),
+        ("line2", "Address line 2" + optional),
         ("city", "City"),
         ("postal_code", "Postal code"),
         ("country", "Country"),
-        ("phone", "Phone"),
+        ("phone", "Phone" + optional),
     ]:
         assert f'<label for="id_{field}">{label}</label>' in html
     assert '<select name="country"' in html
@@ -94,8 +95,12 @@ def test_address_form_shows_clear_errors(signed_in_client, user):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Please correct the errors below." in html
-    assert html.count("This field is required.") == 2
+    # one summary at the top, each error a link to its field, and the error by the field
+    assert '<h2 id="error-summary-title">There is a problem</h2>' in html
+    assert '<a href="#id_full_name">Enter the full name</a>' in html
+    assert '<a href="#id_city">Enter the town or city</a>' in html
+    assert html.count("Enter the town or city") == 2
+    assert "This field is required." not in html
     assert "Select a valid choice. XX is not one of the available choices." in html
     assert not Address.objects.exists()
 

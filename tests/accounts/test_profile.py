@@ -24,7 +24,8 @@ def test_account_page_shows_the_details_and_links_to_orders_and_addresses(signed
     assert 'href="/accounts/addresses/"' in html
     assert 'value="Ada Lovelace"' in html
     assert 'value="ada@example.com"' in html
-    assert '<label for="id_full_name">Full name</label>' in html
+    optional = '<span class="optional" aria-hidden="true">(optional)</span>'
+    assert f'<label for="id_full_name">Full name {optional}</label>' in html
 
 
 def test_changing_the_name_needs_no_password(signed_in_client, user):

@@ -63,8 +63,8 @@ def test_signup_shows_clear_errors_for_mismatch_and_bad_email(client):
     )
     html = response.content.decode()
     assert_page(response, "Sign up")
-    assert "Please correct the errors below." in html
-    assert "Enter a valid email address." in html
+    assert '<h2 id="error-summary-title">There is a problem</h2>' in html
+    assert '<a href="#id_email">Enter a valid email address.</a>' in html
     assert "The two password fields didn’t match." in html
     assert 'aria-invalid="true"' in html
 

@@ -70,17 +70,20 @@ def test_checkout_page_shows_the_contract_fields_and_the_summary(client, add, va
         "Email",
         "Full name",
         "Address line 1",
-        "Address line 2",
         "City",
         "Postal code",
         "Country",
-        "Phone",
         "Billing address same as shipping",
         "Card number",
         "Expiry (MM/YY)",
         "CVC",
     ]:
         assert f">{label}</label>" in html, label
+    # Optional fields say so, outside their accessible name (the label stays "Phone").
+    for label in ["Address line 2", "Phone"]:
+        assert f'>{label} <span class="optional" aria-hidden="true">(optional)</span></label>' in (
+            html
+        ), label
     assert "<legend>Shipping address</legend>" in html
     assert "<legend>Billing address</legend>" in html
     assert "<legend>Shipping method</legend>" in html
@@ -110,7 +113,7 @@ def test_guest_must_give_an_email(client, add, variant):
     add(variant)
     response = client.post("/checkout/", checkout_data(email=""))
     assert response.status_code == 200
-    assert response.context["form"].errors["email"] == ["This field is required."]
+    assert response.context["form"].errors["email"] == ["Enter your email address"]
     assert not Order.objects.exists()
 
 
@@ -214,8 +217,8 @@ def test_unchecked_billing_same_requires_the_billing_address(client, add, varian
     add(variant)
     response = client.post("/checkout/", checkout_data(billing_same=None))
     errors = response.context["form"].errors
-    assert errors["billing_full_name"] == ["This field is required."]
-    assert errors["billing_country"] == ["This field is required."]
+    assert errors["billing_full_name"] == ["Enter the full name for the billing address"]
+    assert errors["billing_country"] == ["Choose the country of the billing address"]
     assert "billing_line2" not in errors
     assert not Order.objects.exists()
 
@@ -226,9 +229,9 @@ def test_missing_shipping_fields_and_unknown_country_are_field_errors(client, ad
         "/checkout/", checkout_data(shipping_city="", shipping_country="XX", shipping_method="")
     )
     errors = response.context["form"].errors
-    assert errors["shipping_city"] == ["This field is required."]
+    assert errors["shipping_city"] == ["Enter your town or city"]
     assert errors["shipping_country"][0].startswith("Select a valid choice.")
-    assert errors["shipping_method"] == ["This field is required."]
+    assert errors["shipping_method"] == ["Choose a shipping method"]
 
 
 @pytest.mark.parametrize(
