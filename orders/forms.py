@@ -239,6 +239,17 @@ class CheckoutForm(forms.Form):
         if hosted_checkout():
             for name in CARD_FIELDS:
                 del self.fields[name]
+        # The page's order, which the error summary follows.
+        self.order_fields(
+            [
+                "email",
+                *(f"shipping_{name}" for name in ADDRESS_FIELDS),
+                "billing_same",
+                *(f"billing_{name}" for name in ADDRESS_FIELDS),
+                "save_address",
+                "shipping_method",
+            ]
+        )
 
     def _bound(self, prefix):
         return [self[f"{prefix}_{name}"] for name in ADDRESS_FIELDS]
