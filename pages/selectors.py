@@ -4,6 +4,7 @@ shop renders them)."""
 import logging
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -44,7 +45,7 @@ def footer_links():
     if links is None:
         links = _load_footer_links()
         try:
-            cache.set(FOOTER_CACHE_KEY, links, timeout=None)
+            cache.set(FOOTER_CACHE_KEY, links, settings.SHOP_CATALOG_CACHE_SECONDS)
         except Exception:
             logger.exception("Cache unavailable for the footer links")
     return links
