@@ -20,7 +20,9 @@ class FacetValuesField(forms.Field):
         values = {
             str(item).strip()
             for item in value or []
-            if str(item).strip() and len(str(item)) <= MAX_FACET_VALUE_LENGTH
+            if str(item).strip()
+            and len(str(item)) <= MAX_FACET_VALUE_LENGTH
+            and "\x00" not in str(item)  # PostgreSQL refuses NUL in text
         }
         return tuple(sorted(values)[:MAX_FACET_VALUES])
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -74,9 +75,22 @@ def _rendered(view, request, **kwargs):
     return response.render() if hasattr(response, "render") else response
 
 
-sitemap_index = cache_page_for_anonymous_visitors(
-    require_GET(partial(_rendered, sitemap_views.index, sitemap_url_name="sitemap_section"))
-)
+@cache_page_for_anonymous_visitors
+@require_GET
+def sitemap_index(request):
+    """Django's index names the host the request came in on; this one names SITE_URL."""
+    items = []
+    for section, sitemap_class in SITEMAPS.items():
+        url = settings.SITE_URL + reverse("sitemap_section", kwargs={"section": section})
+        pages = sitemap_class().paginator.num_pages
+        items.append(sitemap_views.SitemapIndexItem(url, None))
+        items += [sitemap_views.SitemapIndexItem(f"{url}?p={n}", None) for n in range(2, pages + 1)]
+    response = TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
+    )
+    return response.render()
+
+
 sitemap_section = cache_page_for_anonymous_visitors(
     require_GET(partial(_rendered, sitemap_views.sitemap))
 )

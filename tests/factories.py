@@ -4,11 +4,13 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils.text import slugify
 
 from accounts.models import Address
 from catalog.models import Category, Product, Variant
 from orders.models import Order, OrderLine
 from orders.pricing import vat_included
+from pages.models import Page
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -112,3 +114,13 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     vat_rate = Decimal("19.00")
     vat_amount = factory.LazyAttribute(lambda line: vat_included(line.line_total, line.vat_rate))
     net_amount = factory.LazyAttribute(lambda line: line.line_total - line.vat_amount)
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Page
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    slug = factory.LazyAttribute(lambda page: slugify(page.title))
+    body = "Some **helpful** text."

@@ -103,3 +103,13 @@ def test_a_warm_cache_serves_the_listing_without_catalog_queries(
     with django_assert_num_queries(0):
         response = client.get("/categories/clothing/")
     assert response.text.count("one-thumb") > 0
+
+
+def test_a_corrected_misspelt_search_stays_within_the_query_budget(
+    postgres, visitor_with_a_session, full_catalog, django_assert_max_num_queries
+):
+    cache.clear()
+    with django_assert_max_num_queries(BUDGET):
+        response = visitor_with_a_session.get("/products/", {"q": "shirrt"})
+    assert "Did you mean" in response.text
+    assert response.text.count('<article class="product-card">') >= 6
