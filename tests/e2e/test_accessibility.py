@@ -10,11 +10,12 @@ from playwright.sync_api import Page, expect
 from orders.models import Order
 from tests.e2e import steps
 from tests.e2e.data import paid_order
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, PageFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-BLOCKING_IMPACTS = {"serious", "critical"}
+# Every axe violation counts, whatever its impact (minor and moderate too).
+BLOCKING_IMPACTS = {"minor", "moderate", "serious", "critical"}
 
 # Form controls a person fills in; each needs an accessible name.
 UNLABELLED_FIELDS_JS = """
@@ -118,6 +119,28 @@ def open_checkout(page, catalog):
     return "Checkout"
 
 
+def open_checkout_with_errors(page, catalog):
+    open_checkout(page, catalog)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
+    return "Checkout"
+
+
+def open_thank_you(page, catalog):
+    open_checkout(page, catalog)
+    page.get_by_label("Email", exact=True).fill("axe@example.com")
+    steps.fill_shipping_address(page)
+    steps.choose_first_shipping_method(page)
+    steps.fill_card(page)
+    return steps.place_order(page)
+
+
+def open_content_page(page, catalog):
+    PageFactory(slug="shipping-returns", title="Shipping & returns", body="## Shipping\n\nFast.")
+    page.goto("/pages/shipping-returns/")
+    return "Shipping & returns"
+
+
 def open_signup(page, catalog):
     page.goto("/accounts/signup/")
     return "Sign up"
@@ -183,6 +206,9 @@ def open_not_found(page, catalog):
         open_product,
         open_cart,
         open_checkout,
+        open_checkout_with_errors,
+        open_thank_you,
+        open_content_page,
         open_signup,
         open_login,
         open_order,

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import steps
+from tests.factories import PageFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,8 @@ def shoot(page, screenshot, name):
 
 
 def test_a_purchase_looks_right_on_a_phone_and_a_laptop(page, catalog, screenshot):
+    # (browser tests empty the database between tests: the default pages are made again)
+    PageFactory(slug="shipping-returns", title="Shipping & returns", body="## Shipping\n\nFast.")
     for name, path in [
         ("home", "/"),
         ("listing", "/products/"),
