@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format worker bench bench-checkout e2e-deps clean
+.PHONY: run test lint format worker bench bench-checkout lighthouse e2e-deps clean
 
 $(VENV)/.installed: requirements.txt
 	@PYBIN=$$(command -v python$(PYTHON_VERSION) || pyenv prefix $(PYTHON_VERSION) 2>/dev/null | sed 's|$$|/bin/python|' || true); \
@@ -54,6 +54,11 @@ bench: $(VENV)/.installed
 
 bench-checkout: $(VENV)/.installed
 	$(PY) -m tests.perf.checkout_load $(BENCH_ARGS)
+
+# Lighthouse (npm, pinned) on home, a listing, a product and the checkout, mobile preset, against
+# the shop served as in production; fails below 95 in any category. Not part of `make test`.
+lighthouse: $(VENV)/.installed
+	$(PY) -m tests.perf.lighthouse $(LIGHTHOUSE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
