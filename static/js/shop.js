@@ -15,14 +15,6 @@ document.addEventListener("DOMContentLoaded", () => {
       field.focus({ preventScroll: true });
     });
   }
-  // Show the billing address fieldset only when it differs from shipping.
-  const same = document.querySelector("[data-billing-toggle]");
-  const billing = document.querySelector("[data-billing-fields]");
-  if (same && billing) {
-    const sync = () => { billing.hidden = same.checked; };
-    same.addEventListener("change", sync);
-    sync();
-  }
   // Catalog sort: apply the choice at once (the "Sort" button does it without JavaScript).
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form && select.form.requestSubmit());

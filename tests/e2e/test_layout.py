@@ -70,6 +70,13 @@ def test_a_purchase_looks_right_on_a_phone_and_a_laptop(page, catalog, screensho
     place_top = page.get_by_role("button", name="Place order").bounding_box()["y"]
     assert total_top < payment_top < place_top
 
+    # the billing address shows only when it differs (CSS alone, no JavaScript needed)
+    billing = page.get_by_role("group", name="Billing address")
+    expect(billing).to_be_hidden()
+    page.get_by_label("Billing address same as shipping").uncheck()
+    expect(billing).to_be_visible()
+    page.get_by_label("Billing address same as shipping").check()
+
     page.get_by_label("Email", exact=True).fill("looks@example.com")
     steps.fill_shipping_address(page)
     steps.choose_first_shipping_method(page)

@@ -5,7 +5,13 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-urlpatterns = [
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    path("", include("config.urls")),
-]
+
+def media(request, path):
+    """A media file with the long cache lifetime the proxy or object storage gives it (their
+    names never change: a new upload gets a new name)."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+urlpatterns = [re_path(r"^media/(?P<path>.*)$", media), path("", include("config.urls"))]
