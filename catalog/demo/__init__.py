@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from PIL import Image
 
-from catalog.demo.departments import DEPARTMENTS
+from catalog.demo.departments import DEPARTMENTS, PRICE_RANGES
 from catalog.demo.pictures import draw_product
 from catalog.models import Category, Product, ProductImage, TaxClass, Variant
 from catalog.services import invalidate_catalog_cache, make_renditions, refresh_products
@@ -251,7 +251,7 @@ def _build_product(seed, index, tree, gifts, pool):
     category_ids = [rng.choice(leaves).pk]
     if rng.random() < 0.1:  # some products are gift ideas too
         category_ids.append(gifts.pk)
-    low, high = department.price_range
+    low, high = PRICE_RANGES.get(subcategory.name, department.price_range)
     base = rng.uniform(low, high)
     on_sale = rng.random() < 0.15
     variants = []

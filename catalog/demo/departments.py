@@ -609,3 +609,13 @@ DEPARTMENTS = [
         ),
     ),
 ]
+
+# Subcategories whose prices sit well inside their department's range (a flask is not a tent).
+PRICE_RANGES = {
+    "T-Shirts": (15, 45), "Shirts": (30, 90), "Kids' Shoes": (25, 60), "Slippers": (20, 70),
+    "Sandals": (25, 90), "Belts": (20, 80), "Hats": (12, 50), "Scarves": (15, 90),
+    "Wallets": (15, 90), "Tableware": (8, 80), "Storage": (8, 60), "Bath": (8, 80),
+    "Camp Kitchen": (10, 60), "Navigation": (8, 60), "Climbing": (8, 120), "Garden": (10, 150),
+    "Chargers": (10, 70), "Smart Home": (15, 150), "Running": (12, 60), "Cycling": (10, 90),
+    "Yoga": (10, 80), "Swimming": (6, 40), "Fitness": (10, 120),
+}  # fmt: skip

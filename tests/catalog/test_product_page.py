@@ -149,7 +149,9 @@ def test_images_have_sizes_and_a_placeholder_without_any(client, make_product, s
     main = re.search(r'<img class="main-image"[^>]*>', pictured_html).group()
     assert 'width="640" height="480"' in main
     assert "/media/products/renditions/a-display" in main
-    assert pictured_html.count('loading="lazy"') == 3
+    # the main picture is what the page is about (loaded first); the thumbnails wait
+    assert 'fetchpriority="high"' in main and "loading" not in main
+    assert pictured_html.count('loading="lazy"') == 2
     assert "img/product-placeholder.svg" in plain_html
 
 
