@@ -1,6 +1,7 @@
 """Checkout through the test client: guest and signed-in, card errors, declines, stock that
 runs out, double submits, shipping and totals."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -426,3 +427,34 @@ def test_stock_messages_name_the_product_then_the_options(client, add):
     Variant.objects.filter(pk=shoe.pk).update(stock=0)
     response = client.post("/checkout/", checkout_data())
     assert "Sorry, Trail Runner Shoe is sold out. (Size: 43)" in response.content.decode()
+
+
+def test_an_empty_checkout_lists_every_problem_as_a_link_in_the_pages_order(client, add, variant):
+    add(variant)
+
+    html = client.post(
+        "/checkout/", {"checkout_token": "t" * 43, "billing_same": "on"}
+    ).content.decode()
+
+    summary = html[html.index('<div class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    links = re.findall(r'<a href="#(id_[a-z0-9_]+)">([^<]+)</a>', summary)
+    assert links == [
+        ("id_email", "Enter your email address"),
+        ("id_shipping_full_name", "Enter your full name"),
+        ("id_shipping_line1", "Enter the first line of your address"),
+        ("id_shipping_city", "Enter your town or city"),
+        ("id_shipping_postal_code", "Enter your postal code"),
+        ("id_shipping_country", "Choose your country"),
+        ("id_shipping_method_0", "Choose a shipping method"),
+        ("id_card_number", "Enter your card number"),
+        ("id_card_expiry", "Enter the card&#x27;s expiry date as MM/YY, e.g. 04/29"),
+        ("id_card_cvc", "Enter the 3-digit code from the back of the card"),
+    ]
+    assert "This field is required." not in html
+    # each field says what is wrong next to it, and points to that message
+    assert 'aria-describedby="id_shipping_postal_code_error"' in html
+    assert (
+        '<ul class="errorlist" id="id_shipping_postal_code_error"><li>Enter your postal code'
+        in html
+    )
