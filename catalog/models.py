@@ -81,6 +81,9 @@ class Product(models.Model):
     # Lowest active variant price (a promotion's sale price where one runs), kept by catalog
     # services so listings sort without joins.
     min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The active variants' option values, e.g. {"Size": ["L", "M"], "Colour": ["Red"]}, kept by
+    # catalog services so a listing's facets are counted from product rows alone.
+    option_values = models.JSONField(default=dict, blank=True, editable=False)
     # Name, description, brand, SKUs and category names, weighted; PostgreSQL only (its GIN
     # index is created by a PostgreSQL-only migration).
     search_vector = SearchVectorField(null=True, editable=False)

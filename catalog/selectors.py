@@ -433,32 +433,18 @@ TYPO_MIN_LENGTH = 5  # shorter words have too few trigrams to correct reliably
 TYPO_MIN_SIMILARITY = 0.4
 
 _STATS_SQL = """
-WITH base (id, brand) AS MATERIALIZED ({base}),
-opts AS MATERIALIZED (
-    SELECT DISTINCT v.product_id, o.key, o.value
-    FROM catalog_variant AS v
-    JOIN base ON base.id = v.product_id
-    CROSS JOIN LATERAL jsonb_each_text(v.options) AS o(key, value)
-    WHERE v.is_active AND o.key = ANY(%(option_names)s)
-),
-chosen AS (
-    SELECT product_id, {chosen_columns} FROM opts GROUP BY product_id
-),
+WITH base (id, brand, option_values) AS MATERIALIZED ({base}),
 flags AS MATERIALIZED (
-    SELECT base.id, base.brand,
-        (cardinality(%(brands)s::text[]) = 0 OR base.brand = ANY(%(brands)s)) AS brand_ok,
+    SELECT *,
+        (cardinality(%(brands)s::text[]) = 0 OR brand = ANY(%(brands)s)) AS brand_ok,
         {flag_columns}
-    FROM base LEFT JOIN chosen ON chosen.product_id = base.id
+    FROM base
 )
 SELECT 'count', '', '', count(*)::float FROM flags WHERE brand_ok AND {all_options_ok}
 UNION ALL
 SELECT 'brand', '', brand, count(*) FROM flags
 WHERE brand <> '' AND {all_options_ok} GROUP BY brand
-UNION ALL
-SELECT 'option', opts.key, opts.value, count(*)
-FROM opts JOIN flags ON flags.id = opts.product_id
-WHERE flags.brand_ok AND CASE opts.key {other_options_ok} END
-GROUP BY opts.key, opts.value
+{option_counts}
 UNION ALL
 SELECT 'similar', w.word, best.word, best.score
 FROM unnest(%(typo_words)s::text[]) AS w(word)
@@ -475,28 +461,30 @@ JOIN catalog_searchterm AS b ON b.word = substr(w.word, length(a.word) + 1)
 
 
 def _stats_sql(filters):
-    """The one statement of `_listing_stats_postgresql`, with its parameters. Option names are
-    fixed (FACET_OPTIONS); every value a visitor sends goes in as a parameter."""
+    """The one statement of `_listing_stats_postgresql`, with its parameters. It reads product
+    rows only (their denormalised `option_values`), never the variants; option names are fixed
+    (FACET_OPTIONS) and every value a visitor sends is a parameter."""
     names = list(FACET_OPTIONS.values())
     chosen = dict(filters.options)
     params = {
-        "option_names": names,
         "brands": list(filters.brands),
         "typo_words": [w for w in search_words(filters.q) if len(w) >= TYPO_MIN_LENGTH],
     }
-    chosen_columns, flag_columns, other_ok = [], [], []
+    flag_columns, option_counts = [], []
     for index, name in enumerate(names):
-        params[f"name_{index}"], params[f"values_{index}"] = name, list(chosen.get(name, ()))
-        chosen_columns.append(
-            f"bool_or(key = %(name_{index})s AND value = ANY(%(values_{index})s)) AS ok_{index}"
-        )
+        params[f"name_{index}"], params[f"chosen_{index}"] = name, list(chosen.get(name, ()))
         flag_columns.append(
-            f"(cardinality(%(values_{index})s::text[]) = 0 OR coalesce(chosen.ok_{index}, false))"
-            f" AS ok_{index}"
+            f"(cardinality(%(chosen_{index})s::text[]) = 0"
+            f" OR (option_values -> %(name_{index})s) ?| %(chosen_{index})s::text[]) AS ok_{index}"
         )
-        others = " AND ".join(f"flags.ok_{j}" for j in range(len(names)) if j != index)
-        other_ok.append(f"WHEN %(name_{index})s THEN {others or 'true'}")
-    base = filtered_products(filters.without_facets()).order_by().values_list("pk", "brand")
+        others = "".join(f" AND ok_{j}" for j in range(len(names)) if j != index)
+        option_counts.append(  # only fixed names and indexes; every value is a parameter
+            f"UNION ALL SELECT 'option', %(name_{index})s, value, count(*) FROM flags,"  # noqa: S608
+            f" jsonb_array_elements_text(option_values -> %(name_{index})s) AS value"
+            f" WHERE brand_ok{others} GROUP BY value"
+        )
+    base = filtered_products(filters.without_facets()).order_by()
+    base = base.values_list("pk", "brand", "option_values")
     base_sql, base_params = base.query.sql_with_params()
     # The base query's placeholders are positional (%s, with %% for a literal %): name them.
     positions = iter(range(len(base_params)))
@@ -506,10 +494,9 @@ def _stats_sql(filters):
     params.update({f"base_{i}": value for i, value in enumerate(base_params)})
     sql = _STATS_SQL.format(
         base=base_sql,
-        chosen_columns=", ".join(chosen_columns),
         flag_columns=", ".join(flag_columns),
         all_options_ok=" AND ".join(f"ok_{i}" for i in range(len(names))),
-        other_options_ok=" ".join(other_ok),
+        option_counts="\n".join(option_counts),
     )
     return sql, params
 
@@ -543,36 +530,22 @@ def _listing_stats_postgresql(filters):
 def _listing_stats_python(filters):
     """SQLite (local use and tests): the same counts from one query, added up in Python; no
     spelling corrections (they need PostgreSQL's pg_trgm)."""
-    base = filtered_products(filters.without_facets())
-    rows = Variant.objects.filter(product__in=base.values("pk"), is_active=True).values_list(
-        "product_id", "product__brand", "options"
-    )
+    base = filtered_products(filters.without_facets()).order_by()
     names = list(FACET_OPTIONS.values())
-    brand_of, values_of = {}, {}
-    for product_id, brand, options in rows:
-        brand_of[product_id] = brand
-        product_values = values_of.setdefault(product_id, {name: set() for name in names})
-        for name in names:
-            if name in options:
-                product_values[name].add(str(options[name]))
-    chosen = dict(filters.options)
-
-    def option_ok(product_id, name):
-        wanted = chosen.get(name)
-        return not wanted or bool(values_of[product_id][name] & set(wanted))
-
+    chosen = {name: set(values) for name, values in filters.options}
     stats = ListingStats(count=0)
     brands, options = {}, {name: {} for name in names}
-    for product_id, brand in brand_of.items():
+    for brand, option_values in base.values_list("brand", "option_values"):
+        values = {name: {str(value) for value in option_values.get(name, [])} for name in names}
         brand_ok = not filters.brands or brand in filters.brands
-        options_ok = {name: option_ok(product_id, name) for name in names}
-        if brand_ok and all(options_ok.values()):
+        ok = {name: not chosen.get(name) or bool(values[name] & chosen[name]) for name in names}
+        if brand_ok and all(ok.values()):
             stats.count += 1
-        if brand and all(options_ok.values()):
+        if brand and all(ok.values()):
             brands[brand] = brands.get(brand, 0) + 1
         for name in names:
-            if brand_ok and all(ok for other, ok in options_ok.items() if other != name):
-                for value in values_of[product_id][name]:
+            if brand_ok and all(passed for other, passed in ok.items() if other != name):
+                for value in values[name]:
                     options[name][value] = options[name].get(value, 0) + 1
     stats.brands = list(brands.items())
     stats.options = {name: list(counts.items()) for name, counts in options.items() if counts}

@@ -86,6 +86,14 @@ WITH words AS MATERIALIZED (
             SELECT MIN(COALESCE(v.sale_price, v.price)) FROM catalog_variant AS v
             WHERE v.product_id = product.id AND v.is_active
         ) AS min_price,
+        (
+            SELECT coalesce(jsonb_object_agg(key, options ORDER BY key), '{}'::jsonb) FROM (
+                SELECT o.key, jsonb_agg(DISTINCT o.value ORDER BY o.value) AS options
+                FROM catalog_variant AS v, jsonb_each_text(v.options) AS o
+                WHERE v.product_id = product.id AND v.is_active
+                GROUP BY o.key
+            ) AS by_key
+        ) AS option_values,
         regexp_replace(product.name, '[[:punct:]]+', ' ', 'g') AS name,
         regexp_replace(product.brand, '[[:punct:]]+', ' ', 'g') AS brand,
         regexp_replace(product.description, '[[:punct:]]+', ' ', 'g') AS description,
@@ -104,6 +112,7 @@ WITH words AS MATERIALIZED (
 )
 UPDATE catalog_product AS p SET
     min_price = words.min_price,
+    option_values = words.option_values,
     search_vector =
         setweight(to_tsvector(%(config)s, words.name) || to_tsvector('simple', words.name)
             || to_tsvector('simple', words.skus), 'A')
@@ -132,11 +141,11 @@ ON CONFLICT (word) DO NOTHING
 
 
 def refresh_products(*, product_ids: list[int] | None = None) -> None:
-    """Recompute `min_price` (lowest active variant price, sale prices included) and, on
-    PostgreSQL, `search_vector` and the search terms for the given products (all products when
-    None), then invalidate the catalog cache once the transaction commits. Sale prices computed
-    from a price that has since been edited are dropped first (the promotions sweep recomputes
-    them).
+    """Recompute `min_price` (lowest active variant price, sale prices included),
+    `option_values` and, on PostgreSQL, `search_vector` and the search terms for the given
+    products (all products when None), then invalidate the catalog cache once the transaction
+    commits. Sale prices computed from a price that has since been edited are dropped first (the
+    promotions sweep recomputes them).
 
     Call it after any change to a product, its variants or the names of its categories. Two
     UPDATEs (and on PostgreSQL one INSERT of new words); they take row locks on the rows they
@@ -166,6 +175,7 @@ def refresh_products(*, product_ids: list[int] | None = None) -> None:
             .values("lowest")
         )
         products.update(min_price=Subquery(lowest))
+        _refresh_option_values_in_python(products)
     transaction.on_commit(invalidate_catalog_cache)
 
 
@@ -200,6 +210,18 @@ def set_sale_prices(*, sales: dict[int, Sale | None]) -> int:
         Variant.objects.bulk_update(changed, fields, batch_size=SALE_BATCH_SIZE)
         refresh_products(product_ids=sorted({variant.product_id for variant in changed}))
     return len(changed)
+
+
+def _refresh_option_values_in_python(products):
+    """`Product.option_values` elsewhere than PostgreSQL (SQLite: local use and tests)."""
+    values = {product_id: {} for product_id in products.values_list("pk", flat=True)}
+    active = Variant.objects.filter(product__in=values, is_active=True)
+    for product_id, options in active.values_list("product_id", "options"):
+        for key, value in options.items():
+            values[product_id].setdefault(key, set()).add(str(value))
+    for product_id, by_key in values.items():
+        option_values = {key: sorted(by_key[key]) for key in sorted(by_key)}
+        Product.objects.filter(pk=product_id).update(option_values=option_values)
 
 
 def set_products_active(*, product_ids: list[int], is_active: bool) -> int:
