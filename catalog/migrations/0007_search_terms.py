@@ -27,7 +27,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_listable_products_index'),
+        ('catalog', '0006_tax_class_and_sale_prices'),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_search_terms'),
+        ('catalog', '0007_search_terms'),
     ]
 
     operations = [
