@@ -98,7 +98,7 @@ def test_checkout_page_shows_vat_for_the_posted_country_when_the_form_has_errors
     again = client.post("/checkout/", french(card_number="")).text
 
     assert "Includes VAT 19%" in first and "shown for delivery to Germany" in first
-    assert "Please correct the fields marked below." in again
+    assert '<a href="#id_card_number">Enter your card number</a>' in again  # error summary
     assert "Includes VAT 20%" in again and "shown for delivery to France" in again
     assert "€8.33" not in first and "€9.15" in again  # 8.33 + 0.82
     assert not Order.objects.exists()
