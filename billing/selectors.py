@@ -1,4 +1,4 @@
-"""Which VAT rates apply to a delivery."""
+"""Which VAT rates apply to a delivery; an order's invoice and credit notes."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -6,8 +6,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from billing.models import TaxRate
+from django.db.models import Sum
+
+from billing.models import CreditNote, DocumentLine, Invoice, TaxRate
 from catalog.models import TaxClass
+from orders.pricing import vat_by_rate
 
 
 class MissingTaxRate(ImproperlyConfigured):
@@ -61,3 +64,32 @@ def tax_rates_for(destination):
         )
     reduced = rates.get((country, TaxClass.REDUCED), standard)
     return TaxRates(destination=destination, country=country, standard=standard, reduced=reduced)
+
+
+def invoice_of(order_id):
+    """The invoice issued for an order, or None."""
+    return Invoice.objects.filter(order_id=order_id).first()
+
+
+def uncredited_by_rate(invoice):
+    """What of an invoice its credit notes have not yet taken back, per VAT rate
+    (orders.pricing.VatAmount, highest rate first), in two queries."""
+
+    def sums(documents):
+        rows = (
+            DocumentLine.objects.filter(document__in=documents)
+            .values("vat_rate")
+            .annotate(net=Sum("net"), vat=Sum("vat"))
+        )
+        return {row["vat_rate"]: (row["net"], row["vat"]) for row in rows}
+
+    invoiced = sums([invoice])
+    credited = sums(invoice.credit_notes.all())
+    return vat_by_rate(
+        (rate, net - credited.get(rate, (0, 0))[0], vat - credited.get(rate, (0, 0))[1])
+        for rate, (net, vat) in invoiced.items()
+    )
+
+
+def credit_notes_for_order(order_id):
+    return CreditNote.objects.filter(order_id=order_id).order_by("issued_at", "pk")

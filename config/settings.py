@@ -253,6 +253,11 @@ SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR").upper()
 # The country the shop is established in (ISO 3166 alpha-2): its VAT rates apply to deliveries
 # to countries without rates of their own (billing.selectors.tax_rates_for).
 SHOP_COUNTRY = env.str("SHOP_COUNTRY", default="DE").upper()
+# The seller on invoices and credit notes (billing): legal name, postal address (its lines
+# separated by commas) and VAT identification number.
+SHOP_SELLER_NAME = env.str("SHOP_SELLER_NAME", default=SHOP_NAME)
+SHOP_SELLER_ADDRESS = env.str("SHOP_SELLER_ADDRESS", default="")
+SHOP_SELLER_VAT_ID = env.str("SHOP_SELLER_VAT_ID", default="")
 SHOP_PRODUCTS_PER_PAGE = 24
 SHOP_LOW_STOCK_THRESHOLD = 5
 SHOP_STANDARD_SHIPPING = Decimal(env.str("SHOP_STANDARD_SHIPPING", default="4.90"))

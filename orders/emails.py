@@ -46,6 +46,7 @@ SUBJECTS = {
     OrderEmail.Kind.SHIPPED: "Order {number} has shipped",
     OrderEmail.Kind.CANCELLED: "Order {number} cancelled",
     OrderEmail.Kind.LINK: "Your link to order {number}",
+    OrderEmail.Kind.REFUND: "Refund for order {number}",
 }
 # A stale order link can have a fresh one emailed at most this often.
 ORDER_LINK_RESEND_INTERVAL = timedelta(minutes=10)
@@ -59,6 +60,18 @@ def queue_order_email(*, order, kind):
     creates a second row nor sends a second message.
     """
     email, created = OrderEmail.objects.get_or_create(order=order, kind=kind)
+    if created:
+        transaction.on_commit(lambda: enqueue_order_email(email.pk), robust=True)
+    return email
+
+
+def queue_refund_email(*, order, credit_note):
+    """Record that the customer is owed the refund notice of `credit_note` (one per credit
+    note: an order refunded in parts gets one each) and send it after commit. Call it inside
+    the transaction that issues the credit note; safe to repeat."""
+    email, created = OrderEmail.objects.get_or_create(
+        order=order, kind=OrderEmail.Kind.REFUND, credit_note=credit_note
+    )
     if created:
         transaction.on_commit(lambda: enqueue_order_email(email.pk), robust=True)
     return email
@@ -173,6 +186,13 @@ def build_order_email(email):
         "order": order,
         "lines": list(order.lines.all()),
         "order_url": order_link(order),
+        "invoice_url": order_link(order, "invoice") if order.paid_at else "",
+        "credit_note": email.credit_note,
+        "credit_note_url": (
+            order_link(order, "credit_note", email.credit_note.number)
+            if email.credit_note
+            else ""
+        ),
         "shop_name": settings.SHOP_NAME,
         "site_url": settings.SITE_URL,
     }

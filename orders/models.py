@@ -57,15 +57,29 @@ class Order(models.Model):
         SHIPPED = "shipped", "Shipped"
         DELIVERED = "delivered", "Delivered"
         CANCELLED = "cancelled", "Cancelled"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+        REFUNDED = "refunded", "Refunded"
 
-    # The only moves an order may make; services refuse any other.
+    # The only moves an order may make; services refuse any other. A partial refund may follow
+    # another (each one is a step in the history). A partially refunded order not yet shipped
+    # can still ship the rest or be cancelled; once shipped (`shipped_at`) it cannot.
     ALLOWED_TRANSITIONS = {
         Status.PENDING_PAYMENT: {Status.PAID, Status.CANCELLED},
-        Status.PAID: {Status.SHIPPED, Status.CANCELLED},
-        Status.SHIPPED: {Status.DELIVERED},
-        Status.DELIVERED: set(),
+        Status.PAID: {Status.SHIPPED, Status.CANCELLED, Status.PARTIALLY_REFUNDED, Status.REFUNDED},
+        Status.SHIPPED: {Status.DELIVERED, Status.PARTIALLY_REFUNDED, Status.REFUNDED},
+        Status.DELIVERED: {Status.PARTIALLY_REFUNDED, Status.REFUNDED},
+        Status.PARTIALLY_REFUNDED: {
+            Status.PARTIALLY_REFUNDED,
+            Status.REFUNDED,
+            Status.SHIPPED,
+            Status.CANCELLED,
+        },
+        Status.REFUNDED: set(),
         Status.CANCELLED: set(),
     }
+    UNSHIPPED_ONLY = {Status.SHIPPED, Status.CANCELLED}
+    # Orders that were paid and may have money given back.
+    REFUNDABLE = {Status.PAID, Status.SHIPPED, Status.DELIVERED, Status.PARTIALLY_REFUNDED}
 
     ShippingMethod = ShippingMethod
 
@@ -121,6 +135,10 @@ class Order(models.Model):
     shipping_vat = models.DecimalField("shipping VAT", max_digits=12, decimal_places=2, default=0)
     vat_country = CountryField("VAT country", blank=True)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    # What credit notes gave back so far (orders/services/refunds.py), and whether the
+    # shipping paid was among it.
+    refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    shipping_refunded = models.BooleanField(default=False)
 
     payment_brand = models.CharField(max_length=20, blank=True)
     payment_last4 = models.CharField(max_length=4, blank=True)
@@ -136,6 +154,7 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("refund_order", "Can refund orders and return items")]
         indexes = [
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
@@ -152,6 +171,10 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(total=Round(F("subtotal") + F("shipping_cost") - F("discount"), 2)),
                 name="order_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_total__gte=0, refunded_total__lte=F("total")),
+                name="order_refunds_within_total",
             ),
         ]
 
@@ -176,11 +199,17 @@ class Order(models.Model):
         return {field: getattr(self, f"{prefix}_{field}") for field in fields}
 
     def can_transition_to(self, status):
+        if self.status == self.Status.PARTIALLY_REFUNDED and status in self.UNSHIPPED_ONLY:
+            return self.shipped_at is None
         return status in self.ALLOWED_TRANSITIONS[self.Status(self.status)]
 
     @property
+    def shipping_paid(self):
+        return self.shipping_cost - self.shipping_discount
+
+    @property
     def shipping_net(self):
-        return self.shipping_cost - self.shipping_discount - self.shipping_vat
+        return self.shipping_paid - self.shipping_vat
 
     @property
     def totals(self):
@@ -233,11 +262,17 @@ class OrderLine(models.Model):
         related_name="order_lines",
     )
     promotion_label = models.CharField(max_length=120, blank=True)
+    # Units given back by refunds that named this line (orders/services/refunds.py).
+    refunded_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__lte=F("quantity")),
+                name="order_line_refunds_within_quantity",
+            ),
             models.CheckConstraint(
                 condition=Q(discount__gte=0, discount__lte=F("line_total")),
                 name="order_line_discount_within_total",
@@ -250,6 +285,21 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.sku}"
+
+    @property
+    def paid(self):
+        """What the customer paid for the line: its total less its share of a discount."""
+        return self.line_total - self.discount
+
+    @property
+    def refundable_quantity(self):
+        return self.quantity - self.refunded_quantity
+
+    @property
+    def description(self):
+        if self.options_label:
+            return f"{self.product_name} ({self.options_label})"
+        return self.product_name
 
 
 class OrderStatusChange(models.Model):
@@ -286,6 +336,7 @@ class OrderEmail(models.Model):
         SHIPPED = "shipped", "Shipping notice"
         CANCELLED = "cancelled", "Cancellation notice"
         LINK = "link", "New order link"
+        REFUND = "refund", "Refund notice"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -295,6 +346,10 @@ class OrderEmail(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A refund notice is about one credit note; an order may have several.
+    credit_note = models.ForeignKey(
+        "billing.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -306,7 +361,12 @@ class OrderEmail(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["order", "kind"], name="one_email_per_order_kind"),
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=Q(credit_note__isnull=True),
+                name="one_email_per_order_kind",
+            ),
+            models.UniqueConstraint(fields=["credit_note"], name="one_email_per_credit_note"),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
 

@@ -289,3 +289,43 @@ def price_order(*, lines: list[LineInput], shipping_method, terms: DiscountTerms
         terms=terms,
         short_of_minimum=short_of_minimum,
     )
+
+
+# Refunds: what giving back part of an order costs, rounded so that the parts add up.
+
+
+def units_share(amount, *, units, of_units):
+    """The part of `amount` (paid for `of_units` units) that the first `units` of them carry,
+    rounded. Shares are taken cumulatively (see `refund_of_units`), so however a line is
+    refunded, in one go or unit by unit, the refunds add up to exactly what was paid."""
+    return round_money(Decimal(amount) * units / of_units)
+
+
+def refund_of_units(*, paid, vat, quantity, refunded, refunding):
+    """(gross, VAT) given back for `refunding` more units of a line of `quantity` units, for
+    which `paid` was paid including `vat`, when `refunded` units were refunded before: the
+    difference between the cumulative shares after and before."""
+    after, before = refunded + refunding, refunded
+    gross = units_share(paid, units=after, of_units=quantity) - units_share(
+        paid, units=before, of_units=quantity
+    )
+    vat_part = units_share(vat, units=after, of_units=quantity) - units_share(
+        vat, units=before, of_units=quantity
+    )
+    return gross, vat_part
+
+
+def allocate_by_rate(amount, remaining: Iterable[VatAmount]):
+    """Split a refund of `amount` that names no items (e.g. made in Stripe's dashboard) over the
+    VAT rates of what is left of the order, in proportion to the gross left at each rate
+    (`allocate`); each part's VAT is the same proportion of the VAT left at its rate. So a
+    refund of everything that is left gives back exactly the VAT left at every rate. Returns
+    VatAmounts (rates with nothing allocated are left out)."""
+    remaining = [part for part in remaining if part.gross > 0]
+    shares = allocate(amount, [part.gross for part in remaining])
+    parts = []
+    for part, gross in zip(remaining, shares, strict=True):
+        if gross:
+            vat = round_money(part.vat * gross / part.gross)
+            parts.append(VatAmount(rate=part.rate, net=gross - vat, vat=vat))
+    return parts

@@ -270,10 +270,11 @@ def guest_key(order):
     return signing.dumps(order.number, salt=GUEST_LINK_SALT)
 
 
-def order_link(order):
+def order_link(order, view="detail", *args):
     """The absolute URL of the order's page, signed so that it opens without logging in
-    (for emails to guests and customers alike)."""
-    path = reverse("orders:detail", args=[order.number])
+    (for emails to guests and customers alike); with `view`, of another page of the order
+    under the same rules: "invoice", or "credit_note" and its number."""
+    path = reverse(f"orders:{view}", args=[order.number, *args])
     return f"{settings.SITE_URL}{path}?key={guest_key(order)}"
 
 

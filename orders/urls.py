@@ -16,4 +16,10 @@ urlpatterns = [
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
     path("orders/<str:number>/new-link/", views.order_new_link, name="new_link"),
+    path("orders/<str:number>/invoice/", views.order_invoice, name="invoice"),
+    path(
+        "orders/<str:number>/credit-notes/<str:credit_note>/",
+        views.order_credit_note,
+        name="credit_note",
+    ),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
@@ -22,7 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from billing.selectors import tax_rates_for
+from billing.selectors import credit_notes_for_order, invoice_of, tax_rates_for
+from billing.services import document_pdf
 from catalog.models import Variant
 from orders.emails import queue_order_link_email
 from orders.forms import (
@@ -334,6 +336,7 @@ def payment_return(request, number):
         "thank_you": order.status != Order.Status.CANCELLED,
         "payment_processing": processing,
         "refresh_seconds": PAYMENT_PROCESSING_REFRESH if processing else None,
+        **_documents(order),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -411,7 +414,18 @@ def order_detail(request, number):
     thank_you = request.session.get(SESSION_THANK_YOU_KEY) == order.number
     if thank_you:
         del request.session[SESSION_THANK_YOU_KEY]
-    return render(request, "orders/order_detail.html", {"order": order, "thank_you": thank_you})
+    context = {"order": order, "thank_you": thank_you, **_documents(order, key=key)}
+    return render(request, "orders/order_detail.html", context)
+
+
+def _documents(order, *, key=""):
+    """The order's invoice and credit notes for its page; their links carry the signed key the
+    page was opened with, so a guest following the email's link can download them too."""
+    return {
+        "invoice": invoice_of(order.pk),
+        "credit_notes": list(credit_notes_for_order(order.pk)),
+        "document_query": f"?{urlencode({'key': key})}" if key else "",
+    }
 
 
 @require_POST
@@ -430,3 +444,34 @@ def order_new_link(request, number):
         "placed with. It can take a few minutes to arrive.",
     )
     return redirect(f"{reverse('orders:detail', args=[number])}?{urlencode({'key': key})}")
+
+
+def _pdf_response(document):
+    """A document's PDF, shown in the browser (rendered now if the worker has not yet)."""
+    return FileResponse(
+        document_pdf(document), filename=document.filename, content_type="application/pdf"
+    )
+
+
+def order_invoice(request, number):
+    """The invoice PDF of a paid order, for whoever may see the order (its owner, staff, the
+    signed link, the session that placed it); a signed-in stranger gets a 404, an anonymous
+    visitor the login page, and an order without an invoice a 404."""
+    order = _viewable_order(request, number, key=request.GET.get("key", ""))
+    if order is None:
+        return redirect_to_login(request.get_full_path())
+    invoice = invoice_of(order.pk)
+    if invoice is None:
+        raise Http404("This order has no invoice")
+    return _pdf_response(invoice)
+
+
+def order_credit_note(request, number, credit_note):
+    """One of the order's credit notes as PDF, under the same rules as its invoice."""
+    order = _viewable_order(request, number, key=request.GET.get("key", ""))
+    if order is None:
+        return redirect_to_login(request.get_full_path())
+    document = credit_notes_for_order(order.pk).filter(number=credit_note).first()
+    if document is None:
+        raise Http404("No such credit note")
+    return _pdf_response(document)

@@ -1,6 +1,6 @@
 """Write paths for an order after it is placed: its status moves and cancellation. Each locks
 the order row first, then its payment, then (to restock) its variants by id, then (to give a
-discount code's use back) the code."""
+discount code's use back) the code, then (to credit a refund) the billing number series."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +8,7 @@ from django.utils import timezone
 from orders.emails import queue_order_email
 from orders.models import Order, OrderEmail, OrderStatusChange
 from orders.services.errors import InvalidTransition
+from orders.services.invoicing import credit_the_rest
 from orders.services.stock import restock
 from payments.models import Payment
 from payments.services import refund_payment
@@ -27,6 +28,8 @@ def refuse_unless_allowed(order, to_status):
 
 
 def change_status(order, *, to_status, changed_by=None, note=""):
+    """Move the order (checked against Order.ALLOWED_TRANSITIONS), save it and record the move
+    in its status history."""
     refuse_unless_allowed(order, to_status)
     from_status = order.status
     order.status = to_status
@@ -51,8 +54,10 @@ def mark_order_shipped(*, order, tracking_number="", changed_by=None):
         order = locked_order(order)
         if tracking_number:
             order.tracking_number = tracking_number
-        order.shipped_at = timezone.now()
         change_status(order, to_status=Order.Status.SHIPPED, changed_by=changed_by)
+        # Set after the move: a partially refunded order may ship only while not shipped yet.
+        order.shipped_at = timezone.now()
+        order.save(update_fields=["shipped_at", "updated_at"])
         queue_order_email(order=order, kind=OrderEmail.Kind.SHIPPED)
     return order
 
@@ -79,42 +84,55 @@ def captured_payment(order):
 
 def refund_what_is_left(order, *, changed_by=None, reason):
     """Refund what the order's payment still holds, through its own gateway, keyed by the
-    order so a retry never refunds twice; records the refund's reference on the order."""
+    order so a retry never refunds twice; records the refund's reference on the order and
+    returns the refund (None when nothing was left)."""
     payment = captured_payment(order)
     if payment is None:
-        return
+        return None
     left = payment.amount - payment.refunded_amount
-    if left > 0:
-        refund = refund_payment(
-            payment=payment,
-            amount=left,
-            idempotency_key=f"cancel-{order.number}-{payment.pk}",
-            reason=reason,
-            created_by=known_user(changed_by),
-        )
-        order.refund_reference = refund.reference
+    if left <= 0:
+        return None
+    refund = refund_payment(
+        payment=payment,
+        amount=left,
+        idempotency_key=f"cancel-{order.number}-{payment.pk}",
+        reason=reason,
+        created_by=known_user(changed_by),
+    )
+    order.refund_reference = refund.reference
+    return refund
 
 
 def cancel_order(*, order, changed_by=None, note="", notify_customer=True):
-    """Pending or paid -> cancelled: refunds what a paid order's payment still holds (through
-    its gateway, recording the refund), puts the stock back, gives back its discount code's use
-    and queues the cancellation email (unless `notify_customer` is false: the customer
-    cancelled the payment page themselves).
+    """Pending, paid or partially refunded (not shipped) -> cancelled: refunds what a paid
+    order's payment still holds (through its gateway, recording the refund), puts the units not
+    refunded yet back in stock, gives back its discount code's use, issues a credit note for
+    everything of the invoice not credited yet and queues the cancellation email (unless
+    `notify_customer` is false: the customer cancelled the payment page themselves).
 
     Locks the order row first, then the payment, then the variants (by ascending id), then the
-    discount code. The refund is requested before the variants are locked, so only this order's
-    rows wait on the provider; a refund error rolls everything back and the order stays as it
-    was. Repeating it raises InvalidTransition (it is cancelled already), so nothing is
-    refunded, restocked or given back twice.
+    discount code, then the credit notes' number series. The refund is requested before the
+    variants are locked, so only this order's rows wait on the provider; a refund error rolls
+    everything back and the order stays as it was. Repeating it raises InvalidTransition (it is
+    cancelled already), so nothing is refunded, restocked, credited or given back twice.
     """
     with transaction.atomic():
         order = locked_order(order)
         refuse_unless_allowed(order, Order.Status.CANCELLED)
-        refunded = order.status == Order.Status.PAID
+        refunded = order.status != Order.Status.PENDING_PAYMENT
+        reason = note or "Order cancelled"
+        refund = None
         if refunded:
-            refund_what_is_left(order, changed_by=changed_by, reason=note or "Order cancelled")
+            refund = refund_what_is_left(order, changed_by=changed_by, reason=reason)
         restock(order)
         release_discount_code(order_number=order.number)
+        if refunded:
+            credit_the_rest(
+                order,
+                reason=reason,
+                refund_reference=refund.reference if refund else "",
+                created_by=known_user(changed_by),
+            )
         order.cancelled_at = timezone.now()
         change_status(
             order,

@@ -30,12 +30,14 @@ from django.utils.crypto import constant_time_compare
 from orders.emails import queue_order_email
 from orders.models import Order, OrderEmail
 from orders.services.errors import InvalidTransition, PaymentDeclined
+from orders.services.invoicing import invoice_paid_order
 from orders.services.lifecycle import (
     cancel_order,
     change_status,
     locked_order,
     unpaid_orders,
 )
+from orders.services.refunds import credit_outside_refund
 from orders.services.stock import restock
 from payments.gateways import STRIPE, GatewayError, StripeSession, get_gateway
 from payments.models import Payment, WebhookEvent
@@ -74,8 +76,9 @@ class EventNotReady(Exception):
 def settle_payment(*, order, payment, reference, card_brand="", card_last4=""):
     """Record money taken by `payment` for `order`; returns what it did, in words.
 
-    Call it in a transaction holding the order row lock. A pending order becomes paid and owes
-    its customer one confirmation email. A payment already recorded as paid changes nothing
+    Call it in a transaction holding the order row lock. A pending order becomes paid, owes
+    its customer one confirmation email and gets its invoice, numbered in this transaction (so
+    a rollback gives the number back). A payment already recorded as paid changes nothing
     (one given up as expired or failed can still turn out paid). Money for
     an order that is no longer waiting for it (cancelled meanwhile, or paid by another payment)
     is refunded in full at once, keyed by the payment, and flagged for staff.
@@ -115,6 +118,7 @@ def settle_payment(*, order, payment, reference, card_brand="", card_last4=""):
         note=f"Paid with {card}" if card else f"Paid ({payment.get_gateway_display()})",
     )
     queue_order_email(order=order, kind=OrderEmail.Kind.CONFIRMATION)
+    invoice_paid_order(order)
     return "Order paid"
 
 
@@ -356,7 +360,9 @@ def _act_on_event(event, details):
 
 def _charge_refunded(charge, refunds):
     """A refund seen by Stripe (the shop's own, or one made in the dashboard): record the new
-    ones; a payment refunded in full cancels and restocks an order not yet shipped."""
+    ones. A payment refunded in full cancels and restocks an order not yet shipped (crediting
+    the rest); otherwise each new refund is credited by its amount, over the order's VAT rates
+    (orders.services.refunds.credit_outside_refund)."""
     payment = Payment.objects.filter(gateway=STRIPE, reference=charge.get("payment_intent") or "")
     payment = payment.first()
     if payment is None:
@@ -368,14 +374,21 @@ def _charge_refunded(charge, refunds):
         return "Ignored: the order no longer exists", payment.order_number
     order = locked_order(payment.order)
     new = record_stripe_refunds(payment=payment, refunds=refunds or [])
+    if not new:
+        return "Refund already recorded", order.number
     payment.refresh_from_db()
-    if payment.status == Payment.Status.REFUNDED and order.status == Order.Status.PAID:
+    if (
+        payment.status == Payment.Status.REFUNDED
+        and order.status in Order.REFUNDABLE
+        and order.can_transition_to(Order.Status.CANCELLED)
+    ):
         cancel_order(order=order, note="Refunded in Stripe")
         return "Order cancelled: refunded in Stripe", order.number
-    if new:
-        total = sum(refund.amount for refund in new)
-        return f"Recorded a refund of {total} {payment.currency} made in Stripe", order.number
-    return "Refund already recorded", order.number
+    if order.status in Order.REFUNDABLE:
+        for refund in new:
+            credit_outside_refund(order, refund=refund)
+    total = sum(refund.amount for refund in new)
+    return f"Recorded a refund of {total} {payment.currency} made in Stripe", order.number
 
 
 # Reconciliation: the sweep and sync_payments.

@@ -7,12 +7,20 @@ from catalog.services import invalidate_catalog_cache, stock_change_is_visible
 
 
 def restock(order):
-    """Put the order's units back, locking the variants in ascending id order."""
+    """Put the order's units back, but those refunded already (whose return staff decided on
+    when refunding them), locking the variants in ascending id order."""
     quantities = {}
-    for variant_id, quantity in order.lines.filter(variant__isnull=False).values_list(
-        "variant_id", "quantity"
+    for variant_id, quantity, refunded in order.lines.filter(variant__isnull=False).values_list(
+        "variant_id", "quantity", "refunded_quantity"
     ):
-        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity - refunded
+    restock_units(quantities)
+
+
+def restock_units(quantities):
+    """Put `quantities` ({variant id: units}) back on the shelf, locking the variants in
+    ascending id order."""
+    quantities = {pk: units for pk, units in quantities.items() if units}
     variants = list(Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"))
     for variant in variants:
         variant.stock += quantities[variant.pk]

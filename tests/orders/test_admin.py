@@ -42,6 +42,12 @@ def test_order_managers_group_has_exactly_the_order_permissions():
         "view_payment",
         "view_refund",
         "view_webhookevent",
+        # and refunds, with the invoices and credit notes they download
+        "refund_order",
+        "view_document",
+        "view_documentline",
+        "view_invoice",
+        "view_creditnote",
     }
 
 

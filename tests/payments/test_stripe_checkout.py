@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from billing.models import CreditNote, Invoice
 from catalog.models import Variant
 from orders.models import Order, OrderEmail
 from payments.models import Payment, WebhookEvent
@@ -401,23 +402,29 @@ def test_refunds_made_in_the_stripe_dashboard_are_reflected_on_the_order(
     [partial] = stripe_fake.take_outbox()
     assert deliver(partial).json()["outcome"] == "Recorded a refund of 10.00 EUR made in Stripe"
 
-    # then the payment shows it, the order stays paid
+    # then the payment shows it, the order is partially refunded with a credit note for €10
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PARTIALLY_REFUNDED
     assert payment.refunds.get().source == "stripe"
-    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PARTIALLY_REFUNDED
+    [note] = CreditNote.objects.filter(order=order)
+    assert note.gross == Decimal("10.00")
 
     # when they refund the rest
     stripe_fake.refund(payment.reference, 4490)
     [full] = stripe_fake.take_outbox()
     assert deliver(full).json()["outcome"] == "Order cancelled: refunded in Stripe"
 
-    # then the unshipped order is cancelled and restocked, without refunding again
+    # then the unshipped order is cancelled and restocked, without refunding again, and the
+    # credit notes take back the whole invoice
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
     assert Variant.objects.get(pk=variant.pk).stock == 10
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.REFUNDED
     assert not [r for r in stripe_fake.requests if r[:2] == ("POST", "/v1/refunds")]
+    notes = CreditNote.objects.filter(order=order)
+    assert sorted(note.gross for note in notes) == [Decimal("10.00"), Decimal("44.90")]
+    assert sum(note.vat for note in notes) == Invoice.objects.get(order=order).vat
 
 
 def test_a_refund_reported_before_its_payment_is_deferred_not_lost(
