@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
 from django.db.models import Sum
 
 from billing.models import CreditNote, DocumentLine, Invoice, TaxRate

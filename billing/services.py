@@ -68,9 +68,7 @@ def next_number(*, kind, year):
 
     Creates the year's row if needed (an insert that ignores a concurrent one), then locks it
     until the caller's transaction ends."""
-    NumberSeries.objects.bulk_create(
-        [NumberSeries(series=kind, year=year)], ignore_conflicts=True
-    )
+    NumberSeries.objects.bulk_create([NumberSeries(series=kind, year=year)], ignore_conflicts=True)
     series = NumberSeries.objects.select_for_update().get(series=kind, year=year)
     series.last_number += 1
     series.save(update_fields=["last_number"])

@@ -1,23 +1,35 @@
-"""Admin for orders (order managers) and the email outbox (visible failures, retry)."""
+"""Admin for orders (order managers: ship, cancel, refund and return, export) and the email
+outbox (visible failures, retry)."""
+
+import secrets
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from billing.selectors import credit_notes_for_order, invoice_of
+from catalog.templatetags.catalog_tags import money
 from orders.emails import retry_failed_order_email
 from orders.exports import write_orders_csv
 from orders.models import Cart, CartLine, Order, OrderEmail, OrderLine, OrderStatusChange
 from orders.services import (
     InvalidTransition,
+    RefundNotPossible,
+    ReturnedUnits,
     cancel_order,
     mark_order_delivered,
     mark_order_shipped,
+    refund_order,
 )
 from payments.admin import PaymentInline, dashboard_link
+from payments.gateways import GatewayError
 from payments.models import WebhookEvent
 
 
@@ -132,6 +144,57 @@ class MarkShippedForm(forms.Form):
         return self.cleaned_data[f"tracking_{order.pk}"].strip()
 
 
+class RefundForm(forms.Form):
+    """Staff's refund of an order: per line the units to refund and whether they go back in
+    stock, optionally the shipping, a reason. A one-time key makes a double submit refund once."""
+
+    refund_shipping = forms.BooleanField(label="Refund the shipping", required=False)
+    reason = forms.CharField(max_length=200, required=False, help_text="Shown on the credit note.")
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.lines = [line for line in order.lines.all() if line.refundable_quantity]
+        for line in self.lines:
+            self.fields[f"quantity_{line.pk}"] = forms.IntegerField(
+                label=f"Units of {line.description} to refund",
+                min_value=0,
+                max_value=line.refundable_quantity,
+                initial=0,
+                help_text=(
+                    f"{line.refundable_quantity} of {line.quantity} can be refunded, "
+                    f"{money(line.unit_price, order.currency)} each."
+                ),
+            )
+            self.fields[f"restock_{line.pk}"] = forms.BooleanField(
+                label=f"Put {line.description} back in stock", required=False, initial=True
+            )
+        if order.shipping_refunded or not order.shipping_paid:
+            del self.fields["refund_shipping"]
+        else:
+            self.fields[
+                "refund_shipping"
+            ].help_text = f"{money(order.shipping_paid, order.currency)} paid."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.returns() and not cleaned.get("refund_shipping"):
+            raise forms.ValidationError("Choose at least one unit or the shipping to refund.")
+        return cleaned
+
+    def returns(self):
+        return [
+            ReturnedUnits(
+                line_id=line.pk,
+                quantity=self.cleaned_data.get(f"quantity_{line.pk}") or 0,
+                restock=bool(self.cleaned_data.get(f"restock_{line.pk}")),
+            )
+            for line in self.lines
+            if self.cleaned_data.get(f"quantity_{line.pk}")
+        ]
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     """Orders for the order managers: status changes only through the actions (which call the
@@ -164,6 +227,8 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_last4",
         "payment_reference",
         "refund_reference",
+        "refunded_total",
+        "documents",
         "payment_status",
         "webhook_events",
         "created_at",
@@ -197,6 +262,7 @@ class OrderAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Invoice, credit notes and refunds", {"fields": ["documents", "refunded_total"]}),
         ("Payment events from Stripe", {"fields": ["webhook_events"]}),
         ("Fulfilment", {"fields": ["tracking_number", "paid_at", "shipped_at", "cancelled_at"]}),
         (
@@ -272,6 +338,72 @@ class OrderAdmin(admin.ModelAdmin):
             "</tr></thead><tbody>{}</tbody></table>",
             rows,
         )
+
+    @admin.display(description="Documents")
+    def documents(self, order):
+        """The invoice and credit notes (links to their PDFs) and the way to refund."""
+        links = [
+            (
+                reverse(f"admin:billing_{document._meta.model_name}_pdf", args=[document.pk]),
+                str(document),
+            )
+            for document in [invoice_of(order.pk), *credit_notes_for_order(order.pk)]
+            if document is not None
+        ]
+        if order.status in Order.REFUNDABLE:
+            links.append(
+                (reverse("admin:orders_order_refund", args=[order.pk]), "Refund or return items")
+            )
+        if not links:
+            return "None: an invoice is issued when the order is paid."
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="orders_order_refund",
+            ),
+            *super().get_urls(),
+        ]
+
+    def refund_view(self, request, object_id):
+        """Refund chosen units (and the shipping) of one order: needs "Can refund orders"."""
+        order = get_object_or_404(Order, pk=object_id)
+        if not request.user.has_perm("orders.refund_order"):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        form = RefundForm(data, order=order, initial={"key": secrets.token_urlsafe(32)})
+        if form.is_bound and form.is_valid():
+            try:
+                note = refund_order(
+                    order=order,
+                    returns=form.returns(),
+                    refund_shipping=bool(form.cleaned_data.get("refund_shipping")),
+                    reason=form.cleaned_data["reason"],
+                    created_by=request.user,
+                    idempotency_key=f"refund-{order.number}-{form.cleaned_data['key']}",
+                )
+            except (RefundNotPossible, GatewayError) as error:
+                form.add_error(None, str(error))
+            else:
+                done = (
+                    f"Credit note {note.number} issued for {money(note.gross, order.currency)}."
+                    if note
+                    else "Refunded."
+                )
+                self.message_user(request, done, messages.SUCCESS)
+                return redirect("admin:orders_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Refund order {order.number}",
+            "opts": self.model._meta,
+            "order": order,
+            "form": form,
+            "left": order.total - order.refunded_total,
+        }
+        return TemplateResponse(request, "orders/admin/refund.html", context)
 
     def lookup_allowed(self, lookup, value, request):
         # The promotions admin links to the orders that used a promotion.

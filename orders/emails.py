@@ -189,9 +189,7 @@ def build_order_email(email):
         "invoice_url": order_link(order, "invoice") if order.paid_at else "",
         "credit_note": email.credit_note,
         "credit_note_url": (
-            order_link(order, "credit_note", email.credit_note.number)
-            if email.credit_note
-            else ""
+            order_link(order, "credit_note", email.credit_note.number) if email.credit_note else ""
         ),
         "shop_name": settings.SHOP_NAME,
         "site_url": settings.SITE_URL,

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from billing.selectors import credit_notes_for_order, invoice_of, tax_rates_for
-from billing.services import document_pdf
+from billing.views import pdf_response
 from catalog.models import Variant
 from orders.emails import queue_order_link_email
 from orders.forms import (
@@ -446,13 +445,6 @@ def order_new_link(request, number):
     return redirect(f"{reverse('orders:detail', args=[number])}?{urlencode({'key': key})}")
 
 
-def _pdf_response(document):
-    """A document's PDF, shown in the browser (rendered now if the worker has not yet)."""
-    return FileResponse(
-        document_pdf(document), filename=document.filename, content_type="application/pdf"
-    )
-
-
 def order_invoice(request, number):
     """The invoice PDF of a paid order, for whoever may see the order (its owner, staff, the
     signed link, the session that placed it); a signed-in stranger gets a 404, an anonymous
@@ -463,7 +455,7 @@ def order_invoice(request, number):
     invoice = invoice_of(order.pk)
     if invoice is None:
         raise Http404("This order has no invoice")
-    return _pdf_response(invoice)
+    return pdf_response(invoice)
 
 
 def order_credit_note(request, number, credit_note):
@@ -474,4 +466,4 @@ def order_credit_note(request, number, credit_note):
     document = credit_notes_for_order(order.pk).filter(number=credit_note).first()
     if document is None:
         raise Http404("No such credit note")
-    return _pdf_response(document)
+    return pdf_response(document)

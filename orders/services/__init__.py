@@ -2,10 +2,12 @@
 
 One module per concern: `cart` (a visitor's cart), `checkout` (placing an order and starting
 its payment), `payment` (what payments, Stripe's webhooks and the unpaid-order sweep do to
-orders), `lifecycle` (status moves, cancellation), `stock` (restocking).
+orders), `lifecycle` (status moves, cancellation), `refunds` (refunds and returns),
+`invoicing` (what goes on invoices and credit notes), `stock` (restocking).
 Locks are always taken in the same order, so concurrent calls queue instead of deadlocking:
 a webhook event row (webhooks only), an order row (when changing an existing order), its
-payment row, then variant rows by ascending id.
+payment row, variant rows by ascending id, a discount code's row, and last the billing number
+series (issuing an invoice or credit note).
 """
 
 from orders.services.cart import (
@@ -45,6 +47,7 @@ from orders.services.payment import (
     receive_stripe_event,
     sync_payments,
 )
+from orders.services.refunds import RefundNotPossible, ReturnedUnits, refund_order
 
 __all__ = [
     "AddressData",
@@ -55,6 +58,8 @@ __all__ = [
     "OrderError",
     "OutOfStock",
     "PaymentDeclined",
+    "RefundNotPossible",
+    "ReturnedUnits",
     "abandon_hosted_payment",
     "add_to_cart",
     "cancel_link_opens",
@@ -68,6 +73,7 @@ __all__ = [
     "merge_session_cart",
     "place_order",
     "receive_stripe_event",
+    "refund_order",
     "remove_from_cart",
     "result_for_checkout_token",
     "save_checkout_address",
