@@ -25,9 +25,11 @@ COPY deploy/nginx/templates /etc/nginx/templates
 
 # The app, run as an unprivileged user.
 FROM python:3.13-slim-trixie AS app
-# pg_dump / pg_restore for backups and the restore drill (manage.py verify_backup).
+# pg_dump / pg_restore for backups and the restore drill (manage.py verify_backup); Pango and
+# a font for WeasyPrint, which renders invoices and credit notes as PDF.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 shop \
     && useradd --system --uid 10001 --gid shop --home-dir /app --shell /usr/sbin/nologin shop
