@@ -387,6 +387,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # The Stripe SDK logs every API call at INFO; the shop logs what matters itself.
         "stripe": {"level": "WARNING"},
+        # WeasyPrint logs each step of rendering a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 
