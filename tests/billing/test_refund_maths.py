@@ -28,12 +28,10 @@ def test_one_unit_of_three_gives_back_a_third_rounded_and_the_last_unit_the_rest
 
 
 def test_refunding_every_unit_at_once_gives_back_exactly_what_was_paid():
-    assert refund_of_units(
+    everything = refund_of_units(
         paid=D("99.99"), vat=D("15.96"), quantity=7, refunded=0, refunding=7
-    ) == (
-        D("99.99"),
-        D("15.96"),
     )
+    assert everything == (D("99.99"), D("15.96"))
 
 
 @given(
