@@ -162,6 +162,7 @@ class RefundForm(forms.Form):
                 min_value=0,
                 max_value=line.refundable_quantity,
                 initial=0,
+                required=False,
                 help_text=(
                     f"{line.refundable_quantity} of {line.quantity} can be refunded, "
                     f"{money(line.unit_price, order.currency)} each."
