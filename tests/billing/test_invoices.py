@@ -153,7 +153,7 @@ def test_an_unpaid_order_has_no_invoice():
 def test_the_paid_order_page_and_the_confirmation_email_link_to_the_invoice(two_rate_order):
     # the guest's signed link to the order carries over to the invoice's link on its page
     page = Client().get(order_link(two_rate_order)).content.decode()
-    [href] = re.findall(r'<a href="([^"]+)">Download invoice \(PDF\)</a>', page)
+    [href] = re.findall(r'<a href="([^"]+)" download>Download invoice \(PDF\)</a>', page)
     assert href.startswith(f"/orders/{two_rate_order.number}/invoice/?key=")
     response = Client().get(html.unescape(href))
     assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
