@@ -190,3 +190,14 @@ def test_the_pdf_is_rendered_once_by_the_task_and_on_demand_if_missing(two_rate_
         stored.rsplit("/", 1)[1]
     ]
     assert Client().get(order_link(two_rate_order, "invoice")).getvalue() == first
+
+
+def test_the_deploy_check_warns_while_the_seller_is_not_named(settings):
+    from billing.checks import seller_is_named_on_invoices
+
+    settings.SHOP_SELLER_ADDRESS = ""
+    [warning] = seller_is_named_on_invoices(None)
+    assert warning.id == "billing.W001" and "SHOP_SELLER_ADDRESS" in warning.msg
+    settings.SHOP_SELLER_ADDRESS = "Hafenstrasse 12, 20457 Hamburg"
+    settings.SHOP_SELLER_VAT_ID = "DE123456789"
+    assert seller_is_named_on_invoices(None) == []

@@ -149,6 +149,8 @@ def test_check_deploy_is_clean_under_production_settings():
             "ALLOWED_HOSTS": "shop.example.com",
             "EMAIL_URL": "smtp+tls://shop:password@mail.example.com:587",
             "SHOP_ALLOW_TEST_PAYMENTS": "true",
+            "SHOP_SELLER_ADDRESS": "Hafenstrasse 12, 20457 Hamburg, Germany",
+            "SHOP_SELLER_VAT_ID": "DE123456789",
         },
         capture_output=True,
         text=True,
