@@ -231,7 +231,10 @@ class AddressForm(forms.ModelForm):
         }
 
 
-class DeleteAccountForm(forms.Form):
+class ConfirmPasswordForm(forms.Form):
+    """The current password, asked again before deleting the account or turning off two-factor
+    authentication."""
+
     password = CurrentPasswordField()
 
     def __init__(self, user, *args, **kwargs):
@@ -245,3 +248,19 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError("Your password is not right.", code="password_incorrect")
         return password
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )

@@ -5,6 +5,8 @@ from typing import Literal
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import IntegrityError, transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from kombu.exceptions import OperationalError
 
 from accounts import tasks
@@ -13,6 +15,8 @@ from accounts.models import Address, User
 logger = logging.getLogger(__name__)
 
 AddressKind = Literal["shipping", "billing"]
+
+RECOVERY_CODE_COUNT = 10
 
 
 class EmailTaken(Exception):
@@ -120,3 +124,52 @@ def delete_account(*, user: User) -> None:
         user.delete()
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=email).delete()
+
+
+def start_authenticator_setup(*, user: User) -> TOTPDevice:
+    """The authenticator device the user is setting up: the unconfirmed one if there is one
+    (so the QR code stays the same when the page is reloaded), else a new random secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def confirm_authenticator_setup(*, user: User, code: str) -> tuple[TOTPDevice, list[str]] | None:
+    """Finish the setup with a code from the app: the new device replaces any earlier one and
+    comes with fresh recovery codes. Returns the device and the codes (shown once), or None
+    when the code is not right. Locks the device being set up, so two submits cannot both
+    confirm it; repeating it after success finds nothing to confirm and returns None."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+        if device is None or not device.verify_token("".join(code.split())):
+            return None
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return device, replace_recovery_codes(user=user)
+
+
+def replace_recovery_codes(*, user: User) -> list[str]:
+    """New single-use recovery codes for the user; the old ones stop working."""
+    with transaction.atomic():
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, defaults={"name": "Recovery codes", "confirmed": True}
+        )
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+class SecondFactorRequired(Exception):
+    """Staff cannot turn two-factor authentication off."""
+
+
+def turn_off_two_factor(*, user: User) -> None:
+    """Remove a customer's authenticator and recovery codes. Safe to repeat."""
+    if user.is_staff:
+        raise SecondFactorRequired("Staff accounts always need two-factor authentication.")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()

@@ -77,7 +77,8 @@ def refuse_unsafe_configuration():
 refuse_unsafe_configuration()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site that asks staff for a second factor (config/admin_site.py).
+    "config.apps.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -89,12 +90,18 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "catalog",
     "billing",
     "promotions",
+    "outbox",
     "orders",
     "payments",
+    "marketing",
+    "reports",
     "ops",
     "pages",
 ]
@@ -111,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -249,6 +258,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The shop itself.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHOP_NAME = env.str("SHOP_NAME", default="Northwind Goods")
+# Two-factor authentication (django-otp): staff always, customers who turn it on. Authenticator
+# apps show the shop's name next to the account.
+OTP_TOTP_ISSUER = SHOP_NAME
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR").upper()
 # The country the shop is established in (ISO 3166 alpha-2): its VAT rates apply to deliveries
 # to countries without rates of their own (billing.selectors.tax_rates_for).

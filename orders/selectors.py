@@ -310,11 +310,10 @@ def guest_key_is_stale(*, key, number):
 
 
 def can_view_order(*, order, user, session, key=""):
-    """Its owner, staff allowed to see orders, a visitor holding the signed link, or the
-    session that just placed it."""
-    if user.is_authenticated and (
-        order.customer_id == user.pk or (user.is_staff and user.has_perm("orders.view_order"))
-    ):
+    """Its owner, staff allowed to see orders (after their second factor), a visitor holding
+    the signed link, or the session that just placed it."""
+    staff_may_view = user.is_staff and user.is_verified() and user.has_perm("orders.view_order")
+    if user.is_authenticated and (order.customer_id == user.pk or staff_may_view):
         return True
     if key and guest_key_opens(key=key, number=order.number):
         return True

@@ -274,6 +274,15 @@ def eager_tasks(settings):
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, logged in through the two steps like any staff member."""
+    from tests.two_factor import log_in_with_second_factor
+
+    log_in_with_second_factor(client, admin_user, password="password")
+    return client
+
+
+@pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from accounts.models import Address, User
 from orders.models import Order
 from tests.factories import AddressFactory, OrderFactory, UserFactory
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,8 @@ NEW_PASSWORD = "copper-lighthouse-72-fern"
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(User.objects.create_superuser(email="boss@example.com", password="x"))
+    boss = User.objects.create_superuser(email="boss@example.com", password="x")
+    log_in_with_second_factor(client, boss, password="x")
     return client
 
 
@@ -95,7 +97,7 @@ def test_address_admin_edits_the_address_but_not_the_default_flags(staff_client)
 def test_staff_who_may_only_view_addresses_cannot_move_the_default(client):
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_address"))
-    client.force_login(viewer)
+    log_in_with_second_factor(client, viewer)
     user = UserFactory()
     old = AddressFactory(user=user, is_default_shipping=True)
     new = AddressFactory(user=user)

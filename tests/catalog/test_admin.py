@@ -10,6 +10,7 @@ from PIL import Image
 
 from catalog.models import Product
 from tests.factories import CategoryFactory, UserFactory
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_manager_sees_the_product_list_with_thumbnails_and_stock(
     client, catalog_manager, make_product, stored_image
 ):
     make_product("Lamp", images=[stored_image()], variants=[{"stock": 2}])
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     response = client.get("/admin/catalog/product/")
 
@@ -45,7 +46,7 @@ def test_low_stock_filters(client, catalog_manager, make_product):
     make_product("Plenty", variants=[{"sku": "PLENTY", "stock": 50}])
     make_product("Scarce", variants=[{"sku": "SCARCE", "stock": 2}])
     make_product("Gone", variants=[{"sku": "GONE", "stock": 0}])
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     low_products = client.get("/admin/catalog/product/", {"stock": "low"}).text
     out_products = client.get("/admin/catalog/product/", {"stock": "out"}).text
@@ -59,7 +60,7 @@ def test_low_stock_filters(client, catalog_manager, make_product):
 def test_search_by_sku(client, catalog_manager, make_product):
     make_product("Lamp", variants=[{"sku": "LAMP-42"}])
     make_product("Stool", variants=[{"sku": "STOOL-7"}])
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     html = client.get("/admin/catalog/product/", {"q": "LAMP-42"}).text
 
@@ -69,7 +70,7 @@ def test_search_by_sku(client, catalog_manager, make_product):
 
 def test_bulk_deactivate_and_activate(client, catalog_manager, make_product):
     lamp, stool = make_product("Lamp"), make_product("Stool")
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     client.post(
         "/admin/catalog/product/",
@@ -85,7 +86,7 @@ def test_category_list_shows_the_tree_indented(client, catalog_manager):
     clothing = CategoryFactory(name="Clothing", position=1)
     CategoryFactory(name="Shirts", parent=clothing)
     CategoryFactory(name="Aprons", position=0)
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     html = client.get("/admin/catalog/category/").text
 
@@ -100,7 +101,7 @@ def picture_upload(name="lamp.png"):
 
 def test_adding_a_product_with_an_image_makes_renditions(client, catalog_manager, media_root):
     category = CategoryFactory(name="Lighting")
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     response = client.post(
         "/admin/catalog/product/add/",
@@ -152,7 +153,7 @@ def test_admin_is_closed_to_customers_and_to_staff_without_the_group(client, mak
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
 
-    client.force_login(UserFactory(is_staff=True))
+    log_in_with_second_factor(client, UserFactory(is_staff=True))
     assert client.get("/admin/catalog/product/").status_code == 403
     response = client.post("/admin/catalog/product/", {"action": "deactivate"})
     assert response.status_code == 403
@@ -167,7 +168,7 @@ def test_a_category_cannot_be_moved_inside_itself(client, catalog_manager, new_p
     shirts = CategoryFactory(name="Shirts", slug="shirts", parent=clothing)
     oxford = CategoryFactory(name="Oxford", slug="oxford", parent=shirts)
     parent = {"itself": clothing, "its child": shirts, "its grandchild": oxford}[new_parent]
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     response = client.post(
         f"/admin/catalog/category/{clothing.pk}/change/",
@@ -186,7 +187,7 @@ def test_a_category_can_be_moved_under_another_branch(client, catalog_manager):
     clothing = CategoryFactory(name="Clothing", slug="clothing")
     home = CategoryFactory(name="Home", slug="home")
     shirts = CategoryFactory(name="Shirts", slug="shirts", parent=clothing)
-    client.force_login(catalog_manager)
+    log_in_with_second_factor(client, catalog_manager)
 
     response = client.post(
         f"/admin/catalog/category/{shirts.pk}/change/",

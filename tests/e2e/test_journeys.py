@@ -9,6 +9,7 @@ from orders.models import Order, OrderEmail
 from tests.e2e import steps
 from tests.e2e.data import paid_order
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.two_factor import current_code, give_authenticator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -153,6 +154,9 @@ def test_staff_marks_an_order_shipped_and_the_customer_sees_it(
     staff.get_by_label(re.compile("email", re.I)).fill(staff_user.email)
     staff.get_by_label(re.compile("password", re.I)).fill(DEFAULT_PASSWORD)
     staff.get_by_role("button", name=re.compile("log in", re.I)).click()
+    # and pass the second step with a code from their authenticator app
+    staff.get_by_label("Code").fill(current_code(give_authenticator(staff_user)))
+    staff.get_by_role("button", name="Verify").click()
     staff.get_by_role("rowheader", name="Orders", exact=True).get_by_role("link").click()
     staff.get_by_role("row").filter(has_text=order.number).get_by_role("checkbox").check()
     staff.get_by_role("combobox", name=re.compile("^Action")).select_option(label="Mark as shipped")

@@ -19,6 +19,7 @@ from orders.emails import (
 from orders.models import OrderEmail
 from tests.emails.conftest import place_paid_order
 from tests.factories import OrderFactory, UserFactory
+from tests.two_factor import log_in_with_second_factor
 
 
 @pytest.mark.django_db(transaction=True)
@@ -157,7 +158,7 @@ def test_rejected_sends_back_off_exponentially_then_fail_visibly_and_staff_can_r
     assert smtp_mailer.messages == []
 
     # and staff see it in the admin with its error
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    log_in_with_second_factor(client, UserFactory(is_staff=True, is_superuser=True))
     changelist = reverse("admin:orders_orderemail_changelist")
     page = client.get(changelist, {"state": "failed"})
     assert page.status_code == 200
@@ -183,7 +184,7 @@ def test_retry_sending_leaves_emails_that_have_not_failed_alone(client, eager_ta
     sent = OrderEmail.objects.create(
         order=OrderFactory(), kind=OrderEmail.Kind.CONFIRMATION, state=OrderEmail.State.SENT
     )
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    log_in_with_second_factor(client, UserFactory(is_staff=True, is_superuser=True))
 
     response = client.post(
         reverse("admin:orders_orderemail_changelist"),

@@ -10,6 +10,7 @@ from catalog.models import Variant
 from orders.models import Order, OrderEmail
 from tests.factories import OrderFactory, UserFactory
 from tests.orders.helpers import buy
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ CHANGELIST = "/admin/orders/order/"
 def manager(client):
     user = UserFactory(email="manager@example.com", is_staff=True)
     user.groups.add(Group.objects.get(name="Order managers"))
-    client.force_login(user)
+    log_in_with_second_factor(client, user)
     return user
 
 
@@ -165,7 +166,7 @@ def test_non_staff_cannot_open_the_order_admin(client, customer, paid_order):
 
 
 def test_staff_without_the_group_is_forbidden(client, paid_order):
-    client.force_login(UserFactory(is_staff=True))
+    log_in_with_second_factor(client, UserFactory(is_staff=True))
     assert client.get(CHANGELIST).status_code == 403
     run_action(client, "cancel_and_restock", [paid_order])
     assert Order.objects.get(pk=paid_order.pk).status == Order.Status.PAID
@@ -181,7 +182,7 @@ def test_view_only_staff_can_export_but_not_ship(client, paid_order):
 
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_order"))
-    client.force_login(viewer)
+    log_in_with_second_factor(client, viewer)
     actions = client.get(CHANGELIST).context["action_form"].fields["action"].choices
     names = [name for name, _ in actions]
     assert "export_csv" in names

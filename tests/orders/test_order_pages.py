@@ -12,6 +12,7 @@ from orders.selectors import guest_key, order_link
 from orders.services import mark_order_shipped
 from tests.factories import OrderFactory, OrderLineFactory, UserFactory
 from tests.orders.helpers import buy, checkout_data
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_order_list_is_newest_first_and_needs_login(client, customer):
 
 def test_staff_with_order_permission_see_any_order(client, owned_order):
     staff = UserFactory(is_staff=True)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert client.get(f"/orders/{owned_order.number}/").status_code == 404
     staff.user_permissions.add(Permission.objects.get(codename="view_order"))
     assert client.get(f"/orders/{owned_order.number}/").status_code == 200
