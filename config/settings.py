@@ -322,7 +322,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
-        "task": "orders.tasks.send_pending_emails",
+        "task": "outbox.tasks.send_pending_emails",
         "schedule": timedelta(seconds=env.int("SHOP_EMAIL_SWEEP_SECONDS", default=60)),
     },
     "cancel-unpaid-orders": {

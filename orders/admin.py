@@ -16,7 +16,6 @@ from django.utils.html import format_html, format_html_join
 
 from billing.selectors import credit_notes_for_order, invoice_of
 from catalog.templatetags.catalog_tags import money
-from orders.emails import retry_failed_order_email
 from orders.exports import write_orders_csv
 from orders.models import Cart, CartLine, Order, OrderEmail, OrderLine, OrderStatusChange
 from orders.services import (
@@ -28,15 +27,14 @@ from orders.services import (
     mark_order_shipped,
     refund_order,
 )
+from outbox.admin import OutboxEmailAdmin
 from payments.admin import PaymentInline, dashboard_link
 from payments.gateways import GatewayError
 from payments.models import WebhookEvent
 
 
 @admin.register(OrderEmail)
-class OrderEmailAdmin(admin.ModelAdmin):
-    """The outbox, read-only: staff see what was sent, what is waiting and why a send failed."""
-
+class OrderEmailAdmin(OutboxEmailAdmin):
     list_display = [
         "order",
         "kind",
@@ -50,44 +48,6 @@ class OrderEmailAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind"]
     search_fields = ["order__number", "order__email"]
     list_select_related = ["order"]
-    date_hierarchy = "created_at"
-    readonly_fields = [
-        "order",
-        "kind",
-        "state",
-        "attempts",
-        "last_error",
-        "next_attempt_at",
-        "claimed_at",
-        "sent_at",
-        "created_at",
-    ]
-    actions = ["retry_sending"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Last error")
-    def short_error(self, email):
-        return email.last_error[:80]
-
-    @admin.action(description="Retry sending", permissions=["change"])
-    def retry_sending(self, request, queryset):
-        retried = sum(retry_failed_order_email(email=email) for email in queryset)
-        skipped = len(queryset) - retried
-        if retried:
-            self.message_user(
-                request, f"{retried} email{'s' if retried != 1 else ''} queued to be sent again."
-            )
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} email{'s were' if skipped != 1 else ' was'} not failed and left alone.",
-                messages.WARNING,
-            )
 
 
 def plural(count, noun):

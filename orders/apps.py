@@ -24,4 +24,10 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from orders.emails import build_order_email
+        from orders.models import OrderEmail
+        from outbox.services import register
+
+        register(OrderEmail, build_message=build_order_email, select_related=["order"])
+
         user_logged_in.connect(merge_cart_on_login, dispatch_uid="orders.merge_cart_on_login")

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from catalog.models import TaxClass
 from orders.pricing import ShippingMethod, Totals, discount_label, vat_by_rate
+from outbox.models import OutboxEmail
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ORDER_NUMBER_LENGTH = 8
@@ -323,12 +324,12 @@ class OrderStatusChange(models.Model):
         return f"{self.order.number}: {self.from_status or '-'} -> {self.to_status}"
 
 
-class OrderEmail(models.Model):
-    """The transactional outbox: one row per email an order owes its customer.
+class OrderEmail(OutboxEmail):
+    """The order emails' outbox: one row per email an order owes its customer.
 
     The row is written in the same transaction as the order change that calls for it, so the
     intent survives a broker outage; a worker claims it atomically before sending, so it is
-    sent once.
+    sent once (see outbox.services).
     """
 
     class Kind(models.TextChoices):
@@ -338,25 +339,12 @@ class OrderEmail(models.Model):
         LINK = "link", "New order link"
         REFUND = "refund", "Refund notice"
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # A refund notice is about one credit note; an order may have several.
     credit_note = models.ForeignKey(
         "billing.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,11 +17,11 @@ def test_celery_is_configured_for_json_and_late_acks():
 def test_celery_autodiscovers_the_shop_tasks():
     app.loader.import_default_modules()
     names = set(app.tasks)
-    assert "orders.tasks.send_order_email" in names
-    assert "orders.tasks.send_pending_emails" in names
+    assert "outbox.tasks.send_email" in names
+    assert "outbox.tasks.send_pending_emails" in names
     assert "accounts.tasks.send_password_reset_email" in names
 
 
 def test_beat_schedules_the_email_sweep():
     schedule = app.conf.beat_schedule
-    assert schedule["send-pending-emails"]["task"] == "orders.tasks.send_pending_emails"
+    assert schedule["send-pending-emails"]["task"] == "outbox.tasks.send_pending_emails"

@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from orders.emails import send_order_email_now, send_pending_order_emails
 from orders.models import OrderEmail
+from outbox.services import send_now, send_pending
 from tests.factories import OrderFactory
 
 ROWS = 40
@@ -56,7 +56,7 @@ def test_concurrent_sweeps_send_each_pending_email_once(postgres, smtp_mailer):
     pending_confirmations(ROWS)
 
     # when several sweeps run at the same time, in small batches so they interleave
-    sent = run_at_once([lambda: send_pending_order_emails(batch_size=3)] * SENDERS)
+    sent = run_at_once([lambda: send_pending(batch_size=3)] * SENDERS)
 
     # then each row went out exactly once, and the sweeps agree on how many they sent
     per_recipient = delivered_per_recipient(smtp_mailer)
@@ -70,9 +70,9 @@ def test_concurrent_sweeps_send_each_pending_email_once(postgres, smtp_mailer):
 def test_tasks_racing_each_other_and_the_sweep_send_each_email_once(postgres, smtp_mailer):
     # given pending rows, each picked up by two tasks (a redelivery) while a sweep runs
     emails = pending_confirmations(ROWS // 2)
-    senders = [lambda: send_pending_order_emails(batch_size=2)] * 2
+    senders = [lambda: send_pending(batch_size=2)] * 2
     for email in emails:
-        senders += [lambda pk=email.pk: send_order_email_now(pk)] * 2
+        senders += [lambda pk=email.pk: send_now(OrderEmail, pk)] * 2
 
     run_at_once(senders)
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from orders.models import OrderEmail
-from orders.tasks import send_pending_emails
+from outbox.tasks import send_pending_emails
 from tests.emails.conftest import celery_broker_at, free_port, place_paid_order, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,9 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from orders.emails import send_pending_order_emails
 from orders.models import OrderEmail
 from orders.selectors import guest_key, order_link
+from outbox.services import send_pending
 from tests.orders.helpers import checkout_data
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_a_stale_link_emails_a_fresh_one_to_the_orders_address_once(client, paid
 
     response = client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})
     client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})  # a second press
-    send_pending_order_emails()
+    send_pending()
 
     assert response.status_code == 302
     assert "a new link is on its way" in client.get(response.url).text
@@ -65,14 +65,14 @@ def test_a_stale_link_emails_a_fresh_one_to_the_orders_address_once(client, paid
 def test_a_new_link_can_be_asked_for_again_after_a_while(client, paid_order):
     key, _ = stale_link_page(client, paid_order, days=120)
     client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})
-    send_pending_order_emails()
+    send_pending()
     client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})  # at once: nothing
-    send_pending_order_emails()
+    send_pending()
     assert len(link_emails()) == 1
 
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
         client.post(f"/orders/{paid_order.number}/new-link/", {"key": key})
-        send_pending_order_emails()
+        send_pending()
 
     assert len(link_emails()) == 2
     assert OrderEmail.objects.get(kind=OrderEmail.Kind.LINK).state == OrderEmail.State.SENT
