@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError
 
 from accounts import tasks
 from accounts.models import Address, User
+from accounts.personal_data import registered_parts
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +113,17 @@ def delete_address(*, user: User, address: Address) -> None:
 def delete_account(*, user: User) -> None:
     """Erase the customer's personal data and keep their orders for the shop's books.
 
-    Deleted: the user row, the address book, the cart (cascades), and django-axes' login
-    records for the email. Kept: orders, detached from the person (`Order.customer` set to
-    NULL). The name, email and addresses copied onto each order stay on it: they are part of
-    the invoice the shop must keep for its legal bookkeeping period, and are never shown in
-    any account again.
+    Deleted: the user row, the address book, the cart and two-factor devices (cascades),
+    django-axes' login records for the email, and whatever each app's registered part erases
+    (accounts.personal_data: e.g. cart reminders and back-in-stock requests). Kept: orders,
+    detached from the person (`Order.customer` set to NULL). The name, email and addresses
+    copied onto each order stay on it: they are part of the invoice the shop must keep for its
+    legal bookkeeping period, and are never shown in any account again.
     """
     email = user.email
     with transaction.atomic():
-        user.orders.update(customer=None)
+        for part in registered_parts():
+            part.erase(user)
         user.delete()
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=email).delete()

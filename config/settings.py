@@ -287,6 +287,8 @@ SHOP_GUEST_LINK_DAYS = env.int("SHOP_GUEST_LINK_DAYS", default=90)
 SHOP_EMAIL_CLAIM_TIMEOUT = env.int("SHOP_EMAIL_CLAIM_TIMEOUT", default=300)
 SHOP_EMAIL_RETRY_BASE_SECONDS = env.int("SHOP_EMAIL_RETRY_BASE_SECONDS", default=60)
 SHOP_EMAIL_MAX_ATTEMPTS = env.int("SHOP_EMAIL_MAX_ATTEMPTS", default=8)
+# A cart left unchanged this long (and not bought) earns its one reminder email.
+SHOP_ABANDONED_CART_DELAY_MINUTES = env.int("SHOP_ABANDONED_CART_DELAY_MINUTES", default=240)
 
 # Celery: Redis as broker when configured; otherwise tasks run in-process (eagerly), and the
 # services enqueue them on commit, so they still run after the transaction commits.
@@ -324,6 +326,14 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
         "task": "outbox.tasks.send_pending_emails",
         "schedule": timedelta(seconds=env.int("SHOP_EMAIL_SWEEP_SECONDS", default=60)),
+    },
+    "send-abandoned-cart-emails": {
+        "task": "marketing.tasks.send_abandoned_cart_emails",
+        "schedule": timedelta(minutes=5),
+    },
+    "send-back-in-stock-alerts": {
+        "task": "marketing.tasks.send_back_in_stock_alerts",
+        "schedule": timedelta(minutes=1),
     },
     "cancel-unpaid-orders": {
         "task": "orders.tasks.cancel_unpaid_orders",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("sitemap.xml", seo.sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", seo.sitemap_section, name="sitemap_section"),
     path("pages/", include("pages.urls")),
+    path("emails/", include("marketing.urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),
 ]

@@ -24,10 +24,13 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts import personal_data
         from orders.emails import build_order_email
         from orders.models import OrderEmail
+        from orders.personal_data import detach_orders, export_orders
         from outbox.services import register
 
         register(OrderEmail, build_message=build_order_email, select_related=["order"])
+        personal_data.register("orders", export=export_orders, erase=detach_orders)
 
         user_logged_in.connect(merge_cart_on_login, dispatch_uid="orders.merge_cart_on_login")

@@ -25,6 +25,7 @@ from django_countries import countries
 from billing.selectors import credit_notes_for_order, invoice_of, tax_rates_for
 from billing.views import pdf_response
 from catalog.models import Variant
+from marketing.services import remember_guest_checkout
 from orders.emails import queue_order_link_email
 from orders.forms import (
     CHECKOUT_TOKEN_PATTERN,
@@ -220,6 +221,7 @@ def checkout(request):
             # leaving alone anything put in the cart since.
             return _after_checkout(request, earlier)
         form = CheckoutForm(request.POST, user=request.user)
+        _remember_guest_for_cart_reminder(request, form, cart)
         if earlier is not None:
             # Its payment could not start and its order was released: say so, keep the form.
             form.is_valid()
@@ -278,6 +280,20 @@ def _checkout_tax_rates(form):
     so the figures match what the customer chose) or as filled in from their address book."""
     country = form["shipping_country"].value() or ""
     return tax_rates_for(country if country in countries else settings.SHOP_COUNTRY)
+
+
+def _remember_guest_for_cart_reminder(request, form, cart):
+    """A guest who typed a valid email may get one reminder if they leave without buying
+    (see marketing.services.remember_guest_checkout)."""
+    if request.user.is_authenticated:
+        return
+    form.is_valid()  # cleaned_data then holds every valid field, even if others are not
+    if "email" in form.cleaned_data:
+        remember_guest_checkout(
+            session=request.session,
+            email=form.cleaned_data["email"],
+            quantities=cart.quantities(),
+        )
 
 
 def _token_for_page(form):
