@@ -24,6 +24,9 @@ class BackInStockForm(forms.Form):
         if user.is_authenticated:
             del self.fields["email"]
 
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
     @property
     def recipient(self):
         return self.user.email if self.user.is_authenticated else self.cleaned_data["email"]
