@@ -23,6 +23,7 @@ run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_promotions
+	$(PY) manage.py seed_demo_orders
 	$(PY) manage.py ensure_demo_admin
 	@if [ -n "$$REDIS_URL$$CELERY_BROKER_URL" ]; then \
 		echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
