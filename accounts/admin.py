@@ -1,8 +1,10 @@
 """Admin for staff: users (email login, no username) and their addresses."""
 
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 
 from accounts import services
 from accounts.models import Address, User
@@ -90,3 +92,41 @@ class AddressAdmin(admin.ModelAdmin):
     def make_default_billing(self, request, queryset):
         for address in queryset.select_related("user"):
             services.set_default_address(user=address.user, address=address, kind="billing")
+
+
+@admin.register(LogEntry)
+class StaffActionAdmin(admin.ModelAdmin):
+    """The audit trail: every change staff made in the admin, who and when, with what changed
+    (refunds and cancellations with their amounts, price and stock edits before and after, bulk
+    actions one entry per object). Read-only; the admin writes it, nobody edits it."""
+
+    list_display = ["action_time", "user", "content_type", "object_link", "action", "message"]
+    list_filter = ["action_flag", "content_type", ("user", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["object_repr", "change_message", "user__email"]
+    list_select_related = ["user", "content_type"]
+    date_hierarchy = "action_time"
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Object", ordering="object_repr")
+    def object_link(self, entry):
+        url = entry.get_admin_url()
+        if not url or entry.is_deletion():
+            return entry.object_repr
+        return format_html('<a href="{}">{}</a>', url, entry.object_repr)
+
+    @admin.display(description="Action", ordering="action_flag")
+    def action(self, entry):
+        return {1: "Added", 2: "Changed", 3: "Deleted"}[entry.action_flag]
+
+    @admin.display(description="What changed")
+    def message(self, entry):
+        return entry.get_change_message()

@@ -1,14 +1,18 @@
 """Admin for the catalog (the "Catalog managers" group). Every save goes on to the catalog
 services, so prices, search vectors and the storefront cache follow staff edits."""
 
+import json
+
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils.html import format_html
 
 from catalog import selectors, services
 from catalog.models import Category, Product, ProductImage, Variant
+from catalog.templatetags.catalog_tags import money
 
 
 def _is_changelist(request, model):
@@ -36,6 +40,58 @@ class InvalidatesCatalogOnDelete:
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         transaction.on_commit(services.invalidate_catalog_cache)
+
+
+# What staff change about money and stock is written out in the admin's log with the values
+# before and after (Django's own message names the fields only).
+AUDITED_FIELDS = {
+    "price": money,
+    "compare_at_price": money,
+    "stock": str,
+    "is_active": lambda active: "on sale" if active else "not on sale",
+}
+
+
+def money_and_stock_changes(form):
+    """["price €10.00 → €12.00", "stock 5 → 20"] for the audited fields the form changed."""
+    changes = []
+    for name, show in AUDITED_FIELDS.items():
+        if name in form.changed_data:
+            before, after = (
+                "none" if value is None else show(value)
+                for value in (form.initial.get(name), form.cleaned_data.get(name))
+            )
+            changes.append(f"{name.replace('_', ' ')} {before} → {after}")
+    return changes
+
+
+class LogsMoneyAndStockChanges:
+    """Variant forms (the variant itself, or a product's variant rows) say what they changed."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        details = (
+            []
+            if add or form.instance._meta.model is not Variant
+            else (money_and_stock_changes(form))
+        )
+        for formset in formsets:
+            if formset.model is Variant:
+                for variant_form in formset.initial_forms:
+                    changes = money_and_stock_changes(variant_form)
+                    if changes:
+                        details.append(f"{variant_form.instance.sku}: {', '.join(changes)}")
+        if not details:
+            return message
+        summary = LogEntry(change_message=json.dumps(message)).get_change_message()
+        return f"{summary} {'; '.join(details)}."
+
+
+def log_bulk_change(request, queryset, message):
+    """One log entry per object of an admin action."""
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk, queryset=queryset, action_flag=CHANGE, change_message=message
+    )
 
 
 class VariantStockFilter(admin.SimpleListFilter):
@@ -109,7 +165,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
+class ProductAdmin(LogsMoneyAndStockChanges, InvalidatesCatalogOnDelete, admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "name",
@@ -169,6 +225,7 @@ class ProductAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
         changed = services.set_products_active(
             product_ids=list(queryset.values_list("pk", flat=True)), is_active=True
         )
+        log_bulk_change(request, queryset, "Activated: shown in the shop.")
         self.message_user(request, f"{changed} product(s) activated.", messages.SUCCESS)
 
     @admin.action(description="Deactivate the selected products", permissions=["change"])
@@ -176,11 +233,12 @@ class ProductAdmin(InvalidatesCatalogOnDelete, admin.ModelAdmin):
         changed = services.set_products_active(
             product_ids=list(queryset.values_list("pk", flat=True)), is_active=False
         )
+        log_bulk_change(request, queryset, "Deactivated: hidden from the shop.")
         self.message_user(request, f"{changed} product(s) deactivated.", messages.SUCCESS)
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(LogsMoneyAndStockChanges, admin.ModelAdmin):
     """Variants across products: the low-stock list and quick stock and price edits."""
 
     list_display = [

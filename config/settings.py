@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketing.tasks.send_back_in_stock_alerts",
         "schedule": timedelta(minutes=1),
     },
+    "roll-up-sales": {
+        "task": "reports.tasks.roll_up_sales",
+        "schedule": crontab(minute="*/30"),
+    },
     "cancel-unpaid-orders": {
         "task": "orders.tasks.cancel_unpaid_orders",
         "schedule": crontab(minute="*/15"),

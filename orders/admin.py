@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from billing.selectors import credit_notes_for_order, invoice_of
 from catalog.templatetags.catalog_tags import money
@@ -28,9 +30,13 @@ from orders.services import (
     refund_order,
 )
 from outbox.admin import OutboxEmailAdmin
+from outbox.models import OutboxEmail
+from outbox.services import send_again
 from payments.admin import PaymentInline, dashboard_link
 from payments.gateways import GatewayError
 from payments.models import WebhookEvent
+
+State = OutboxEmail.State
 
 
 @admin.register(OrderEmail)
@@ -60,9 +66,9 @@ class OrderLineInline(admin.TabularInline):
         "product_name",
         "options_label",
         "sku",
-        "unit_price",
+        "unit_price_money",
         "quantity",
-        "line_total",
+        "total",
         "discount",
         "vat_rate",
         "vat_amount",
@@ -76,10 +82,18 @@ class OrderLineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="Unit price")
+    def unit_price_money(self, line):
+        return money(line.unit_price, line.order.currency)
+
+    @admin.display(description="Line total")
+    def total(self, line):
+        return money(line.line_total, line.order.currency)
+
 
 class OrderStatusChangeInline(admin.TabularInline):
     model = OrderStatusChange
-    fields = ["changed_at", "from_status", "to_status", "changed_by", "note"]
+    fields = ["changed_at", "change", "changed_by", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -88,6 +102,17 @@ class OrderStatusChangeInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Status")
+    def change(self, status_change):
+        return str(status_change)
+
+
+class ShipOrderForm(forms.Form):
+    tracking_number = forms.CharField(max_length=100, required=False)
+
+    def clean_tracking_number(self):
+        return self.cleaned_data["tracking_number"].strip()
 
 
 class MarkShippedForm(forms.Form):
@@ -161,7 +186,7 @@ class OrderAdmin(admin.ModelAdmin):
     """Orders for the order managers: status changes only through the actions (which call the
     services), money and payment fields read-only, no adding or deleting."""
 
-    list_display = ["number", "customer_email", "status", "total", "created_at"]
+    list_display = ["number", "customer_email", "status", "total_money", "created_at"]
     list_filter = ["status", "shipping_method", "created_at"]
     search_fields = ["number", "email", "customer__email"]
     list_select_related = ["customer"]
@@ -174,8 +199,8 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "shipping_method",
         "currency",
-        "subtotal",
-        "shipping_cost",
+        "subtotal_money",
+        "shipping_money",
         "discount",
         "discount_code",
         "discount_description",
@@ -183,7 +208,7 @@ class OrderAdmin(admin.ModelAdmin):
         "shipping_vat_rate",
         "shipping_vat",
         "vat_country",
-        "total",
+        "total_money",
         "payment_brand",
         "payment_last4",
         "payment_reference",
@@ -204,14 +229,14 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "currency",
-                    "subtotal",
+                    "subtotal_money",
                     "shipping_method",
-                    "shipping_cost",
+                    "shipping_money",
                     "discount",
                     "discount_code",
                     "discount_description",
                     "shipping_discount",
-                    "total",
+                    "total_money",
                     "vat_country",
                     "shipping_vat_rate",
                     "shipping_vat",
@@ -376,6 +401,18 @@ class OrderAdmin(admin.ModelAdmin):
     def customer_email(self, order):
         return order.email
 
+    @admin.display(description="Subtotal")
+    def subtotal_money(self, order):
+        return money(order.subtotal, order.currency)
+
+    @admin.display(description="Shipping")
+    def shipping_money(self, order):
+        return money(order.shipping_cost, order.currency)
+
+    @admin.display(description="Total", ordering="total")
+    def total_money(self, order):
+        return money(order.total, order.currency)
+
     def _report(self, request, done, skipped, verb):
         if done:
             self.message_user(request, f"{plural(done, 'order')} {verb}.", messages.SUCCESS)
@@ -402,11 +439,7 @@ class OrderAdmin(admin.ModelAdmin):
             done = 0
             for order in orders:
                 try:
-                    mark_order_shipped(
-                        order=order,
-                        tracking_number=form.tracking_number(order),
-                        changed_by=request.user,
-                    )
+                    self._ship(request, order, form.tracking_number(order))
                     done += 1
                 except InvalidTransition as error:
                     skipped.append(str(error))
@@ -428,35 +461,124 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark as delivered", permissions=["change"])
     def mark_delivered(self, request, queryset):
-        self._apply_to_each(
-            request,
-            queryset,
-            lambda order: mark_order_delivered(order=order, changed_by=request.user),
-            "marked as delivered",
-        )
+        self._apply_to_each(request, queryset, self._deliver, "marked as delivered")
 
     @admin.action(description="Cancel and restock", permissions=["change"])
     def cancel_and_restock(self, request, queryset):
         """Cancels pending and paid orders (refunding paid ones) and puts their stock back."""
-        self._apply_to_each(
-            request,
-            queryset,
-            lambda order: cancel_order(
-                order=order, changed_by=request.user, note="Cancelled by staff"
-            ),
-            "cancelled and restocked",
-        )
+        self._apply_to_each(request, queryset, self._cancel, "cancelled and restocked")
 
     def _apply_to_each(self, request, queryset, change, done_verb):
         """Run a status change on every selected order; report the ones it does not apply to."""
         done, skipped = 0, []
         for order in queryset:
             try:
-                change(order)
+                change(request, order)
                 done += 1
             except InvalidTransition as error:
                 skipped.append(str(error))
         self._report(request, done, skipped, done_verb)
+
+    # Every change of an order by staff goes through one of these: the service does it, and the
+    # admin's log (Administration > Log entries, and the order's History) records who and when.
+
+    def _ship(self, request, order, tracking_number):
+        order = mark_order_shipped(
+            order=order, tracking_number=tracking_number, changed_by=request.user
+        )
+        tracking = f" (tracking number {tracking_number})" if tracking_number else ""
+        self.log_change(request, order, f"Marked as shipped{tracking}.")
+
+    def _deliver(self, request, order):
+        order = mark_order_delivered(order=order, changed_by=request.user)
+        self.log_change(request, order, "Marked as delivered.")
+
+    def _cancel(self, request, order):
+        order = cancel_order(order=order, changed_by=request.user, note="Cancelled by staff")
+        if order.refund_reference:
+            refund = money(order.total, order.currency)
+            message = f"Cancelled and restocked; refunded {refund} ({order.refund_reference})."
+        else:
+            message = "Cancelled and restocked (it was not paid: nothing to refund)."
+        self.log_change(request, order, message)
+
+    def get_urls(self):
+        def order_view(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path("<path:object_id>/ship/", order_view(self.ship_view), name="orders_order_ship"),
+            path(
+                "<path:object_id>/resend-email/",
+                order_view(self.resend_email_view),
+                name="orders_order_resend_email",
+            ),
+            path(
+                "<path:object_id>/packing-slip/",
+                order_view(self.packing_slip_view),
+                name="orders_order_packing_slip",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _order_for(self, request, object_id, *, change):
+        order = get_object_or_404(Order, pk=object_id)
+        allowed = (
+            self.has_change_permission(request, order)
+            if change
+            else (self.has_view_permission(request, order))
+        )
+        if not allowed:
+            raise PermissionDenied
+        return order
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = Order.objects.filter(pk=object_id).first()
+        extra_context = {
+            **(extra_context or {}),
+            "can_ship": order is not None and order.status == Order.Status.PAID,
+            # Emails waiting or being sent are not offered: they go out anyway.
+            "sent_emails": (
+                order.emails.exclude(state__in=[State.PENDING, State.SENDING]) if order else []
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @method_decorator(require_POST)
+    def ship_view(self, request, object_id):
+        order = self._order_for(request, object_id, change=True)
+        form = ShipOrderForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, f"Tracking number: {form.errors['tracking_number'][0]}")
+        else:
+            try:
+                self._ship(request, order, form.cleaned_data["tracking_number"])
+                messages.success(request, f"Order {order.number} marked as shipped.")
+            except InvalidTransition as error:
+                messages.error(request, str(error))
+        return redirect("admin:orders_order_change", order.pk)
+
+    @method_decorator(require_POST)
+    def resend_email_view(self, request, object_id):
+        order = self._order_for(request, object_id, change=True)
+        email = order.emails.filter(pk=request.POST.get("email", "").strip() or None).first()
+        if email is None:
+            messages.error(request, "Choose an email to send again.")
+        elif send_again(email):
+            self.log_change(request, order, f"Sent the {email.get_kind_display().lower()} again.")
+            messages.success(request, f"The {email.get_kind_display().lower()} will be sent again.")
+        else:
+            messages.warning(request, "That email is being sent already.")
+        return redirect("admin:orders_order_change", order.pk)
+
+    def packing_slip_view(self, request, object_id):
+        order = self._order_for(request, object_id, change=False)
+        context = {
+            "order": order,
+            "lines": list(order.lines.all()),
+            "shop_name": self.admin_site.site_title,
+        }
+        return TemplateResponse(request, "orders/admin/packing_slip.html", context)
 
     @admin.action(description="Export selected to CSV", permissions=["view"])
     def export_csv(self, request, queryset):

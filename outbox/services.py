@@ -229,12 +229,22 @@ def send_pending(*, models: Iterable | None = None, batch_size=20, time_budget=N
 
 
 def retry_failed(row):
-    """Staff's "Retry sending": back to pending with a fresh attempt count, enqueued now.
-    Returns whether the row had failed (others are left alone)."""
+    """Staff's "Retry sending": a failed email back to pending with a fresh attempt count,
+    enqueued now. Returns whether the row had failed (others are left alone)."""
+    return _requeue(row, from_states=[State.FAILED])
+
+
+def send_again(row):
+    """Staff's "Resend": a sent, failed or skipped email is sent once more. Returns whether it
+    was queued (an email waiting or being sent is left alone, so a double click sends once)."""
+    return _requeue(row, from_states=[State.SENT, State.FAILED, State.SKIPPED])
+
+
+def _requeue(row, *, from_states):
     with transaction.atomic():
         updated = (
             type(row)
-            .objects.filter(pk=row.pk, state=State.FAILED)
+            .objects.filter(pk=row.pk, state__in=from_states)
             .update(state=State.PENDING, attempts=0, next_attempt_at=None, claimed_at=None)
         )
         if updated:
