@@ -75,7 +75,7 @@ class LogsMoneyAndStockChanges:
             if add or form.instance._meta.model is not Variant
             else (money_and_stock_changes(form))
         )
-        for formset in formsets:
+        for formset in formsets or []:  # the list's inline editing passes None
             if formset.model is Variant:
                 for variant_form in formset.initial_forms:
                     changes = money_and_stock_changes(variant_form)

@@ -93,7 +93,7 @@ class OrderLineInline(admin.TabularInline):
 
 class OrderStatusChangeInline(admin.TabularInline):
     model = OrderStatusChange
-    fields = ["changed_at", "change", "changed_by", "note"]
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -102,10 +102,6 @@ class OrderStatusChangeInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="Status")
-    def change(self, status_change):
-        return str(status_change)
 
 
 class ShipOrderForm(forms.Form):

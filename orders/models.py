@@ -330,7 +330,8 @@ class OrderStatusChange(models.Model):
         ordering = ["changed_at", "pk"]
 
     def __str__(self):
-        return f"{self.order.number}: {self.from_status or '-'} -> {self.to_status}"
+        # Shown above each row of the order's status history in the admin.
+        return f"{self.get_from_status_display() or 'Placed'} → {self.get_to_status_display()}"
 
 
 class OrderEmail(OutboxEmail):

@@ -130,8 +130,7 @@ def test_top_products_and_categories_match_sql(postgres, demo_sales):
     )
 
     assert [
-        (row["product_id"], row["units"], row["gross"])
-        for row in top_products_of(demo_sales)
+        (row["product_id"], row["units"], row["gross"]) for row in top_products_of(demo_sales)
     ] == products
     assert [(row["name"], row["units"], row["gross"]) for row in top_categories(demo_sales)] == (
         categories
