@@ -25,3 +25,12 @@ def test_celery_autodiscovers_the_shop_tasks():
 def test_beat_schedules_the_email_sweep():
     schedule = app.conf.beat_schedule
     assert schedule["send-pending-emails"]["task"] == "outbox.tasks.send_pending_emails"
+
+
+def test_beat_schedules_the_marketing_emails_and_the_sales_roll_up():
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {
+        "marketing.tasks.send_abandoned_cart_emails",
+        "marketing.tasks.send_back_in_stock_alerts",
+        "reports.tasks.roll_up_sales",
+    } <= tasks
