@@ -19,6 +19,11 @@ from reports.selectors import sales_report
 PERIOD_FORMATS = {"day": "%d %b", "week": "w/c %d %b", "month": "%b %Y"}
 
 
+def whole_money(amount):
+    """Round axis values without cents: "€150,000"."""
+    return money(amount).removesuffix(".00")
+
+
 def period_label(start, granularity):
     return start.strftime(PERIOD_FORMATS[granularity])
 
@@ -55,7 +60,9 @@ class SalesReportAdmin(admin.ModelAdmin):
         if report is not None:
             rows = [(period_label(p.start, report.granularity), p) for p in report.periods]
             context["revenue_chart"] = charts.bar_chart(
-                [(label, p.figures.revenue) for label, p in rows], format_value=money
+                [(label, p.figures.revenue) for label, p in rows],
+                format_value=money,
+                format_tick=whole_money,
             )
             context["orders_chart"] = charts.bar_chart(
                 [(label, p.figures.orders) for label, p in rows],

@@ -48,9 +48,13 @@ def nice_step(span: float) -> float:
     return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= raw)
 
 
-def bar_chart(points: list[tuple[str, Decimal | int]], *, format_value=str) -> Chart:
+def bar_chart(
+    points: list[tuple[str, Decimal | int]], *, format_value=str, format_tick=None
+) -> Chart:
     """Bars for (label, value) points, on an axis from the lowest to the highest value (and
-    always 0); negative values (e.g. a day of refunds) hang below the zero line."""
+    always 0); negative values (e.g. a day of refunds) hang below the zero line. Bars' titles
+    use `format_value`, the axis `format_tick` (the same by default)."""
+    format_tick = format_tick or format_value
     values = [float(value) for _, value in points]
     low, high = min([0.0, *values]), max([0.0, *values])
     step = nice_step(high - low) if high > low else 1.0
@@ -80,6 +84,6 @@ def bar_chart(points: list[tuple[str, Decimal | int]], *, format_value=str) -> C
     ticks = []
     value = low
     while value <= high + step / 2:
-        ticks.append(Tick(y=round(y_of(value), 2), label=format_value(Decimal(str(value)))))
+        ticks.append(Tick(y=round(y_of(value), 2), label=format_tick(Decimal(str(value)))))
         value += step
     return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, round(y_of(0.0), 2), bars, ticks)
