@@ -9,6 +9,17 @@ from django.db.models import Q
 from outbox.models import OutboxEmail
 
 
+def account_of_the_recipient(*, related_name):
+    """The customer's account when they had one (rows go with it when it is deleted)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+    )
+
+
 class OptOut(models.Model):
     """Someone asked (through the link in an email) not to receive these emails any more.
 
@@ -54,13 +65,7 @@ class CartReminder(OutboxEmail):
     changed (`cart_changed_at`), or a guest's checkout."""
 
     email = models.EmailField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="cart_reminders",
-    )
+    user = account_of_the_recipient(related_name="cart_reminders")
     guest_checkout = models.OneToOneField(
         GuestCheckout,
         null=True,
@@ -93,13 +98,7 @@ class BackInStockRequest(models.Model):
     """ "Email me when available": waits until the variant is back, then becomes an alert."""
 
     email = models.EmailField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="back_in_stock_requests",
-    )
+    user = account_of_the_recipient(related_name="back_in_stock_requests")
     variant = models.ForeignKey(
         "catalog.Variant", on_delete=models.CASCADE, related_name="back_in_stock_requests"
     )
@@ -119,13 +118,7 @@ class BackInStockAlert(OutboxEmail):
     """The one email a request earns when its variant is back in stock."""
 
     email = models.EmailField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="back_in_stock_alerts",
-    )
+    user = account_of_the_recipient(related_name="back_in_stock_alerts")
     variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
     requested_at = models.DateTimeField()
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from catalog.models import Variant
 from orders.models import Order, OrderLine
-from orders.pricing import line_total, order_totals
+from orders.services.checkout import priced_lines
 
 DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - a marker, not a secret
 BATCH_SIZE = 2000
@@ -63,21 +63,11 @@ def _create_batch(size, *, variants, rng, now, days):
     for _ in range(size):
         paid_at = _paid_moment(rng, now, days)
         picked = rng.sample(variants, k=min(len(variants), rng.choice((1, 1, 2, 2, 3))))
-        lines = [
-            OrderLine(
-                variant=variant,
-                product_name=variant.product.name,
-                options_label=variant.options_label,
-                sku=variant.sku,
-                unit_price=variant.price,
-                quantity=(quantity := rng.choice((1, 1, 1, 2, 3))),
-                line_total=line_total(unit_price=variant.price, quantity=quantity),
-            )
-            for variant in picked
-        ]
         method = rng.choice(list(Order.ShippingMethod))
-        totals = order_totals(
-            line_totals=[line.line_total for line in lines], shipping_method=method
+        lines, totals = priced_lines(
+            {variant.pk: variant for variant in picked},
+            {variant.pk: rng.choice((1, 1, 1, 2, 3)) for variant in picked},
+            method,
         )
         refunded = rng.random() < REFUNDED_SHARE
         age = now - paid_at

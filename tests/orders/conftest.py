@@ -1,9 +1,11 @@
 """Fixtures for cart, checkout and order tests."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from tests.factories import UserFactory, VariantFactory
 from tests.orders.helpers import buy
+from tests.two_factor import log_in_with_second_factor
 
 
 @pytest.fixture
@@ -29,3 +31,12 @@ def add(client):
         return client.post("/cart/add/", {"variant": variant.pk, "quantity": quantity})
 
     return add
+
+
+@pytest.fixture
+def manager(client):
+    """An order manager, logged in to the admin through both steps."""
+    user = UserFactory(email="manager@example.com", is_staff=True)
+    user.groups.add(Group.objects.get(name="Order managers"))
+    log_in_with_second_factor(client, user)
+    return user

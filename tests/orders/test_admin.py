@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/orders/order/"
 
 
-@pytest.fixture
-def manager(client):
-    user = UserFactory(email="manager@example.com", is_staff=True)
-    user.groups.add(Group.objects.get(name="Order managers"))
-    log_in_with_second_factor(client, user)
-    return user
-
-
 def run_action(client, action, orders, **extra):
     data = {"action": action, "_selected_action": [order.pk for order in orders], **extra}
     return client.post(CHANGELIST, {**data, "index": 0} if not extra else data)

@@ -3,7 +3,7 @@ readable status history, and the audit trail of staff actions in the admin's log
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core import mail
 
 from catalog.models import Variant
@@ -15,14 +15,6 @@ from tests.two_factor import log_in_with_second_factor
 pytestmark = pytest.mark.django_db
 
 ORDERS = "/admin/orders/order/"
-
-
-@pytest.fixture
-def manager(client):
-    user = UserFactory(email="manager@example.com", is_staff=True)
-    user.groups.add(Group.objects.get(name="Order managers"))
-    log_in_with_second_factor(client, user)
-    return user
 
 
 @pytest.fixture
