@@ -7,12 +7,13 @@ import time
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor import PENDING_SECONDS
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, OrderFactory, UserFactory
 from tests.two_factor import (
     LOGIN_URL,
     SECOND_STEP_URL,
@@ -213,3 +214,16 @@ def test_the_demo_admin_logs_in_with_the_printed_recovery_code(client, settings,
     client.post(SECOND_STEP_URL, {"code": code})
 
     assert admin_is_open(client)
+
+
+def test_staff_see_customers_orders_on_the_shop_only_after_the_second_factor(client):
+    order = OrderFactory(customer=UserFactory())
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_order"))
+
+    client.force_login(staff)
+    assert client.get(f"/orders/{order.number}/").status_code == 404
+
+    client.post("/accounts/logout/")
+    log_in_with_second_factor(client, staff)
+    assert client.get(f"/orders/{order.number}/").status_code == 200
