@@ -1,6 +1,8 @@
 """Write paths for cart reminders and back-in-stock alerts: capturing who to write to, turning
 what is due into outbox rows (sent once by `outbox.services`), and honouring opt-outs."""
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,6 +20,8 @@ from outbox.services import enqueue_after_commit
 
 # The guest's checkout row, remembered in their session so that a second try updates it.
 SESSION_GUEST_CHECKOUT_KEY = "guest_checkout"
+# A guest's email and cart are kept only while a reminder could still need them.
+GUEST_CHECKOUTS_KEPT = timedelta(days=30)
 
 
 def remember_guest_checkout(*, session, email: str, quantities: dict[int, int]) -> None:
@@ -78,6 +82,14 @@ def queue_cart_reminders(*, now=None, enqueue=True) -> list[CartReminder]:
             )
         )
     return [reminder for reminder in queued if reminder is not None]
+
+
+def forget_old_guest_checkouts(*, now=None) -> int:
+    """Delete guests' checkouts (with their reminders) older than GUEST_CHECKOUTS_KEPT: a
+    guest's email is personal data the shop no longer needs. Returns how many."""
+    cutoff = (now or timezone.now()) - GUEST_CHECKOUTS_KEPT
+    deleted, _ = GuestCheckout.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted
 
 
 def restore_guest_cart(*, user, session, guest_checkout: GuestCheckout) -> list[str]:

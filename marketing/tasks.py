@@ -8,7 +8,9 @@ from marketing import services
 
 @shared_task
 def send_abandoned_cart_emails():
-    """Every few minutes: a reminder for each cart left behind long enough."""
+    """Every few minutes: a reminder for each cart left behind long enough; guests' old
+    checkouts are forgotten."""
+    services.forget_old_guest_checkouts()
     return len(services.queue_cart_reminders())
 
 

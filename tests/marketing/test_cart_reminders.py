@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from marketing.models import CartReminder, GuestCheckout, OptOut
-from marketing.services import queue_cart_reminders
+from marketing.services import forget_old_guest_checkouts, queue_cart_reminders
 from orders.models import Cart
 from outbox.services import send_pending
 from tests.factories import UserFactory
@@ -138,3 +138,15 @@ def test_the_command_sends_what_is_due(left_cart, capsys):
     call_command("send_abandoned_cart_emails")
     assert "0 new reminders; sent 0 emails." in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_guests_checkouts_are_forgotten_after_thirty_days(client, lamp):
+    client.post("/cart/add/", {"variant": lamp.pk, "quantity": 1})
+    client.post("/checkout/", checkout_data(email="gone@example.com", card_number=DECLINED_CARD))
+    GuestCheckout.objects.update(updated_at=timezone.now() - timedelta(hours=5))
+    queue_cart_reminders(enqueue=False)
+    assert forget_old_guest_checkouts() == 0
+
+    GuestCheckout.objects.update(updated_at=timezone.now() - timedelta(days=31))
+    assert forget_old_guest_checkouts() == 2  # the checkout and its reminder
+    assert not GuestCheckout.objects.exists()
