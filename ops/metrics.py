@@ -15,7 +15,9 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from config.celery import app as celery_app
-from orders.models import Order, OrderEmail
+from orders.models import Order
+from outbox.models import OutboxEmail
+from outbox.services import registered_models
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -33,10 +35,12 @@ def payments_failed() -> int:
 
 
 def emails_by_state() -> dict[str, int]:
-    """Order emails in the outbox by state: pending, sending, sent and failed."""
-    counts = dict.fromkeys(OrderEmail.State.values, 0)
-    rows = OrderEmail.objects.values_list("state").annotate(count=Count("pk")).order_by()
-    counts.update(dict(rows))
+    """Emails in the outbox (order emails, cart reminders, back-in-stock alerts) by state:
+    pending, sending, sent, failed and skipped."""
+    counts = dict.fromkeys(OutboxEmail.State.values, 0)
+    for model in registered_models():
+        for state, count in model.objects.values_list("state").annotate(n=Count("pk")).order_by():
+            counts[state] += count
     return counts
 
 
@@ -69,7 +73,7 @@ class ShopCollector:
         orders = CounterMetricFamily("shop_orders_placed", "Orders placed.")
         payments = CounterMetricFamily("shop_payments_failed", "Payments that failed.")
         emails = GaugeMetricFamily(
-            "shop_emails", "Order emails in the outbox, by state.", labels=["state"]
+            "shop_emails", "Emails in the outbox, by state.", labels=["state"]
         )
         queues = GaugeMetricFamily(
             "shop_queue_length", "Celery tasks waiting in the broker, by queue.", labels=["queue"]

@@ -46,8 +46,8 @@ def test_metrics_show_orders_emails_and_queue_depth(client, broker):
     email(orders[1], OrderEmail.Kind.CONFIRMATION, OrderEmail.State.PENDING)
     email(orders[2], OrderEmail.Kind.CONFIRMATION, OrderEmail.State.FAILED)
     email(orders[0], OrderEmail.Kind.SHIPPED, OrderEmail.State.SENT)
-    celery_app.send_task("orders.tasks.send_pending_emails")
-    celery_app.send_task("orders.tasks.send_pending_emails")
+    celery_app.send_task("outbox.tasks.send_pending_emails")
+    celery_app.send_task("outbox.tasks.send_pending_emails")
 
     # when Prometheus scrapes from loopback
     response = client.get("/metrics")
