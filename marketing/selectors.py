@@ -28,16 +28,14 @@ def _opted_out(email_ref):
 
 def left_customer_carts(*, now):
     """Signed-in customers' carts with lines, unchanged for the configured delay, with no
-    order placed since that change, no reminder about them yet, and no opt-out."""
+    order paid since that change, no reminder about them yet, and no opt-out."""
     oldest, newest = _reminder_window(now)
     return (
         Cart.objects.filter(updated_at__gte=oldest, updated_at__lte=newest, user__is_active=True)
         .filter(Exists(CartLine.objects.filter(cart=OuterRef("pk"))))
         .exclude(
             Exists(
-                Order.objects.filter(
-                    customer=OuterRef("user"), created_at__gte=OuterRef("updated_at")
-                )
+                Order.objects.filter(customer=OuterRef("user"), paid_at__gte=OuterRef("updated_at"))
             )
         )
         .exclude(
@@ -54,8 +52,8 @@ def left_customer_carts(*, now):
 
 
 def left_guest_checkouts(*, now):
-    """Guests' checkouts untouched for the configured delay, with no order under their email
-    since, no reminder yet, and no opt-out."""
+    """Guests' checkouts untouched for the configured delay, with no paid order under their
+    email since, no reminder yet, and no opt-out."""
     oldest, newest = _reminder_window(now)
     return (
         GuestCheckout.objects.filter(
@@ -68,12 +66,13 @@ def left_guest_checkouts(*, now):
 
 
 def _bought_since(email_ref, since_ref):
-    return Exists(Order.objects.filter(email__iexact=email_ref, created_at__gte=since_ref))
+    return Exists(Order.objects.filter(email__iexact=email_ref, paid_at__gte=since_ref))
 
 
 def has_bought_since(*, reminder: CartReminder) -> bool:
-    """Whether the reminder's customer (or guest email) placed an order after leaving the cart."""
-    orders = Order.objects.filter(created_at__gte=reminder.cart_changed_at)
+    """Whether the reminder's customer (or guest email) paid for an order after leaving the
+    cart (an order left unpaid on the payment page does not count: that cart is abandoned)."""
+    orders = Order.objects.filter(paid_at__gte=reminder.cart_changed_at)
     if reminder.user_id is not None:
         mine = Q(customer_id=reminder.user_id) | Q(email__iexact=reminder.email)
         return orders.filter(mine).exists()

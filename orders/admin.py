@@ -34,7 +34,7 @@ from outbox.models import OutboxEmail
 from outbox.services import send_again
 from payments.admin import PaymentInline, dashboard_link
 from payments.gateways import GatewayError
-from payments.models import WebhookEvent
+from payments.models import Refund, WebhookEvent
 
 State = OutboxEmail.State
 
@@ -491,11 +491,12 @@ class OrderAdmin(admin.ModelAdmin):
 
     def _cancel(self, request, order):
         order = cancel_order(order=order, changed_by=request.user, note="Cancelled by staff")
-        if order.refund_reference:
-            refund = money(order.total, order.currency)
-            message = f"Cancelled and restocked; refunded {refund} ({order.refund_reference})."
+        refund = Refund.objects.filter(payment__order=order).order_by("-pk").first()
+        if order.refund_reference and refund is not None:
+            amount = money(refund.amount, refund.currency)
+            message = f"Cancelled and restocked; refunded {amount} ({order.refund_reference})."
         else:
-            message = "Cancelled and restocked (it was not paid: nothing to refund)."
+            message = "Cancelled and restocked (nothing was paid: nothing to refund)."
         self.log_change(request, order, message)
 
     def get_urls(self):

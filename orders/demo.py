@@ -1,8 +1,9 @@
 """Demo orders for `make run` and for measuring the sales reports on a large shop.
 
 Orders are written directly (no checkout: no stock change, no payment, no emails), spread over
-the last days with more on weekends, from the catalog's active variants; about one in twenty
-paid orders is later cancelled and refunded. Every demo order's checkout token starts with
+the last days with more on weekends, from the catalog's active variants, each with its
+payment record; about one in twenty paid orders is later cancelled and refunded (with its
+refund record). Every demo order's checkout token starts with
 `demo-`, so the seeding knows how many it already made.
 """
 
@@ -12,12 +13,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from catalog.models import Variant
 from orders.models import Order, OrderLine
 from orders.services.checkout import priced_lines
+from payments.models import Payment, Refund
 
 DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - a marker, not a secret
 BATCH_SIZE = 2000
@@ -109,10 +111,52 @@ def _create_batch(size, *, variants, rng, now, days):
             for line in lines:
                 line.order = order
         OrderLine.objects.bulk_create([line for lines in lines_per_order for line in lines])
+        _record_payments(orders)
         # created_at is set on insert; a demo order was placed a minute before it was paid.
         Order.objects.filter(pk__in=[order.pk for order in orders]).update(
             created_at=F("paid_at") - timedelta(minutes=1)
         )
+
+
+def _record_payments(orders):
+    """Each demo order's payment, and the refund of those cancelled, as the gateway left them."""
+    payments = Payment.objects.bulk_create(
+        [
+            Payment(
+                order=order,
+                order_number=order.number,
+                gateway=Payment.Gateway.TEST,
+                status=Payment.Status.REFUNDED if order.refund_reference else Payment.Status.PAID,
+                amount=order.total,
+                currency=order.currency,
+                reference=order.payment_reference,
+                card_brand=order.payment_brand,
+                card_last4=order.payment_last4,
+                paid_at=order.paid_at,
+            )
+            for order in orders
+        ]
+    )
+    refunds = Refund.objects.bulk_create(
+        [
+            Refund(
+                payment=payment,
+                amount=payment.amount,
+                currency=payment.currency,
+                reference=order.refund_reference,
+                idempotency_key=f"cancel-{order.number}-{payment.pk}",
+                reason="Order cancelled",
+            )
+            for payment, order in zip(payments, orders, strict=True)
+            if order.refund_reference
+        ]
+    )
+    # created_at is set on insert; a demo refund was made when its order was cancelled.
+    Refund.objects.filter(pk__in=[refund.pk for refund in refunds]).update(
+        created_at=Subquery(
+            Payment.objects.filter(pk=OuterRef("payment_id")).values("order__cancelled_at")
+        )
+    )
 
 
 _SHIPPED = {Order.Status.SHIPPED, Order.Status.DELIVERED}

@@ -161,14 +161,9 @@ class Order(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["-created_at"], name="order_created_desc_idx"),
             models.Index(fields=["email"]),
-            # The sales reports sum paid orders by payment date and refunds by cancellation.
+            # The sales reports sum paid orders by payment date.
             models.Index(
                 fields=["paid_at"], name="order_paid_at_idx", condition=Q(paid_at__isnull=False)
-            ),
-            models.Index(
-                fields=["cancelled_at"],
-                name="order_cancelled_at_idx",
-                condition=Q(cancelled_at__isnull=False),
             ),
         ]
         constraints = [

@@ -14,7 +14,7 @@ Speed on a large shop: days that are over are summed once into `DailySales` and
 `DailyProductSales` (`reports.services.roll_up_sales`, run by beat), so a year's report reads
 365 rows, not 100,000 orders. Days without a roll-up (today, or all of them before the first
 run) are summed from the orders here, with the same definitions, on indexed columns
-(`Order.paid_at`, `Order.cancelled_at`). Per week and per month are summed from the days.
+(`Order.paid_at`, `Refund.created_at`). Per week and per month are summed from the days.
 """
 
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from django.utils import timezone
 from catalog.models import Variant
 from orders.models import Order, OrderLine
 from orders.pricing import round_money
+from payments.models import Refund
 from reports.models import DailyProductSales, DailySales
 
 ZERO = Decimal("0.00")
@@ -82,15 +83,13 @@ def paid_orders(period: DateRange):
 def refunds(period: DateRange):
     """Every refund made in the range as rows of (`refunded_at`, `amount`).
 
-    The one place reports learn about refunds. Today a refund is the full refund of a paid
-    order when it is cancelled (`Order.refund_reference`, on `cancelled_at`); when refunds get
-    records of their own (partial refunds, with amounts), point this at them.
+    The one place reports learn about refunds: the payments' refund records (full refunds of
+    cancelled orders, partial refunds, refunds made in the Stripe dashboard) that succeeded.
     """
     start, end = period.bounds()
     return (
-        Order.objects.filter(cancelled_at__gte=start, cancelled_at__lt=end, paid_at__isnull=False)
-        .exclude(refund_reference="")
-        .annotate(refunded_at=F("cancelled_at"), amount=F("total"))
+        Refund.objects.filter(created_at__gte=start, created_at__lt=end, status="succeeded")
+        .annotate(refunded_at=F("created_at"))
         .values("refunded_at", "amount")
     )
 

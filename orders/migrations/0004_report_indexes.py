@@ -16,8 +16,4 @@ class Migration(migrations.Migration):
             model_name='order',
             index=models.Index(condition=models.Q(('paid_at__isnull', False)), fields=['paid_at'], name='order_paid_at_idx'),
         ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('cancelled_at__isnull', False)), fields=['cancelled_at'], name='order_cancelled_at_idx'),
-        ),
     ]

@@ -8,6 +8,7 @@ from payments.models import Payment, Refund, WebhookEvent
 from tests.factories import UserFactory
 from tests.payments.conftest import press
 from tests.payments.test_stripe_checkout import start_checkout
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_the_order_page_shows_payment_status_stripe_links_and_every_event(
     order = paid_then_refunded_late(client, stripe_fake, deliver, variant)
     payment = order.payments.get()
     refund = payment.refunds.get()
-    client.force_login(manager)
+    log_in_with_second_factor(client, manager)
 
     html = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
 
@@ -56,7 +57,7 @@ def test_payments_refunds_and_events_have_read_only_admin_lists(
     client, stripe_fake, deliver, variant, manager
 ):
     order = paid_then_refunded_late(client, stripe_fake, deliver, variant)
-    client.force_login(manager)
+    log_in_with_second_factor(client, manager)
 
     payments = client.get("/admin/payments/payment/?attention=yes").content.decode()
     assert order.number in payments

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from payments.models import Payment, Refund
 from reports.models import DailyProductSales, DailySales
 from reports.selectors import DateRange, summary
 from reports.services import roll_up_sales
@@ -46,8 +47,18 @@ def test_the_figures_are_the_same_before_and_after_the_roll_up():
     for days_ago in range(5):
         paid_order(NOON - timedelta(days=days_ago), total=f"{10 + days_ago}.00")
     refunded = paid_order(NOON - timedelta(days=2))
-    refunded.cancelled_at, refunded.refund_reference = NOON - timedelta(days=1), "re_1"
-    refunded.save()
+    payment = Payment.objects.create(
+        order=refunded,
+        order_number=refunded.number,
+        gateway="test",
+        amount="30.00",
+        currency="EUR",
+        status=Payment.Status.REFUNDED,
+    )
+    refund = Refund.objects.create(
+        payment=payment, amount="30.00", currency="EUR", idempotency_key="re_1"
+    )
+    Refund.objects.filter(pk=refund.pk).update(created_at=NOON - timedelta(days=1))
     period = DateRange((NOON - timedelta(days=6)).date(), NOON.date())
 
     with time_machine.travel(NOON, tick=False):

@@ -62,8 +62,8 @@ def test_summary_matches_sql(postgres, demo_sales):
         sql_bounds(demo_sales),
     )
     [(refunded,)] = sql(
-        "SELECT coalesce(sum(total), 0) FROM orders_order WHERE refund_reference <> '' "
-        "AND cancelled_at >= %s::date AND cancelled_at < %s::date",
+        "SELECT coalesce(sum(amount), 0) FROM payments_refund WHERE status = 'succeeded' "
+        "AND created_at >= %s::date AND created_at < %s::date",
         sql_bounds(demo_sales),
     )
 
@@ -87,9 +87,9 @@ def test_days_weeks_and_months_match_sql(postgres, demo_sales):
     }
     refunds_per_week = dict(
         sql(
-            "SELECT date_trunc('week', cancelled_at)::date, sum(total) FROM orders_order "
-            "WHERE refund_reference <> '' AND cancelled_at >= %s::date "
-            "AND cancelled_at < %s::date GROUP BY 1",
+            "SELECT date_trunc('week', created_at)::date, sum(amount) FROM payments_refund "
+            "WHERE status = 'succeeded' AND created_at >= %s::date "
+            "AND created_at < %s::date GROUP BY 1",
             sql_bounds(demo_sales),
         )
     )
