@@ -10,13 +10,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from orders.models import OrderEmail
 from orders.selectors import order_link
-from outbox.services import enqueue_after_commit
+from outbox.services import enqueue_after_commit, send_again
 
 SUBJECTS = {
     OrderEmail.Kind.CONFIRMATION: "Order {number} confirmed",
@@ -65,25 +64,10 @@ def queue_order_link_email(*, order):
     """
     with transaction.atomic():
         email, created = OrderEmail.objects.get_or_create(order=order, kind=OrderEmail.Kind.LINK)
-        rearmed = not created and (
-            OrderEmail.objects.filter(pk=email.pk)
-            .filter(
-                Q(state=OrderEmail.State.FAILED)
-                | Q(
-                    state=OrderEmail.State.SENT,
-                    sent_at__lt=timezone.now() - ORDER_LINK_RESEND_INTERVAL,
-                )
-            )
-            .update(
-                state=OrderEmail.State.PENDING,
-                attempts=0,
-                next_attempt_at=None,
-                claimed_at=None,
-                last_error="",
-            )
-        )
-        if created or rearmed:
+        if created:
             enqueue_after_commit(email)
+        else:
+            send_again(email, sent_before=timezone.now() - ORDER_LINK_RESEND_INTERVAL)
 
 
 def build_order_email(email):

@@ -231,21 +231,34 @@ def send_pending(*, models: Iterable | None = None, batch_size=20, time_budget=N
 def retry_failed(row):
     """Staff's "Retry sending": a failed email back to pending with a fresh attempt count,
     enqueued now. Returns whether the row had failed (others are left alone)."""
-    return _requeue(row, from_states=[State.FAILED])
+    return _requeue(row, Q(state=State.FAILED))
 
 
-def send_again(row):
-    """Staff's "Resend": a sent, failed or skipped email is sent once more. Returns whether it
-    was queued (an email waiting or being sent is left alone, so a double click sends once)."""
-    return _requeue(row, from_states=[State.SENT, State.FAILED, State.SKIPPED])
+def send_again(row, *, sent_before=None):
+    """Staff's "Resend" (and a customer asking again for an order link): a sent, failed or
+    skipped email is sent once more; with `sent_before`, a sent one only if it went out before
+    then. Returns whether it was queued (an email waiting or being sent is left alone, so a
+    double click sends once)."""
+    sent = Q(state=State.SENT)
+    if sent_before is not None:
+        sent &= Q(sent_at__lt=sent_before)
+    return _requeue(row, sent | Q(state__in=[State.FAILED, State.SKIPPED]))
 
 
-def _requeue(row, *, from_states):
+def _requeue(row, requeueable):
+    """Back to pending (one conditional UPDATE, so concurrent calls queue it once), enqueued
+    after commit."""
     with transaction.atomic():
         updated = (
             type(row)
-            .objects.filter(pk=row.pk, state__in=from_states)
-            .update(state=State.PENDING, attempts=0, next_attempt_at=None, claimed_at=None)
+            .objects.filter(requeueable, pk=row.pk)
+            .update(
+                state=State.PENDING,
+                attempts=0,
+                next_attempt_at=None,
+                claimed_at=None,
+                last_error="",
+            )
         )
         if updated:
             enqueue_after_commit(row)
