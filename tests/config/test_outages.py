@@ -90,7 +90,7 @@ def test_the_shop_keeps_selling_while_redis_is_down(
     assert OrderEmail.objects.get(order=order).state == OrderEmail.State.PENDING
     assert elapsed < 3  # one short broker timeout at most, not the 3.4-6.2 s of the report
     assert "Cache unreachable" in caplog.text
-    assert "Could not enqueue order email" in caplog.text
+    assert "Could not enqueue email orders.OrderEmail" in caplog.text
 
 
 def test_the_cache_is_used_again_when_redis_is_back(settings, own_redis, variant_page):
