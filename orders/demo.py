@@ -16,9 +16,11 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from billing.selectors import tax_rates_for
 from catalog.models import Variant
 from orders.models import Order, OrderLine
-from orders.services.checkout import priced_lines
+from orders.selectors import CartItem, price_items
+from orders.services.checkout import order_line
 from payments.models import Payment, Refund
 
 DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - a marker, not a secret
@@ -61,16 +63,19 @@ def _paid_moment(rng, now, days):
 
 
 def _create_batch(size, *, variants, rng, now, days):
-    orders, lines_per_order = [], []
+    orders, lines_per_order, rates = [], [], {}
     for _ in range(size):
         paid_at = _paid_moment(rng, now, days)
         picked = rng.sample(variants, k=min(len(variants), rng.choice((1, 1, 2, 2, 3))))
         method = rng.choice(list(Order.ShippingMethod))
-        lines, totals = priced_lines(
-            {variant.pk: variant for variant in picked},
-            {variant.pk: rng.choice((1, 1, 1, 2, 3)) for variant in picked},
-            method,
-        )
+        address = _demo_address(rng)
+        country = address["shipping_country"]
+        if country not in rates:
+            rates[country] = tax_rates_for(country)
+        # Priced by the checkout's own engine (VAT of the destination), without a code.
+        items = [CartItem(variant, rng.choice((1, 1, 1, 2, 3))) for variant in picked]
+        quote = price_items(items, rates=rates[country], shipping_method=method)
+        lines = [order_line(item.variant, quote.line(item.variant.pk), {}) for item in items]
         refunded = rng.random() < REFUNDED_SHARE
         age = now - paid_at
         status = (
@@ -89,9 +94,14 @@ def _create_batch(size, *, variants, rng, now, days):
                 checkout_token=f"{DEMO_TOKEN_PREFIX}{uuid.UUID(int=rng.getrandbits(128)).hex}",
                 shipping_method=method,
                 currency=settings.SHOP_CURRENCY,
-                subtotal=totals.subtotal,
-                shipping_cost=totals.shipping,
-                total=totals.total,
+                subtotal=quote.subtotal,
+                shipping_cost=quote.shipping,
+                discount=quote.discount,
+                shipping_discount=quote.shipping_discount,
+                shipping_vat_rate=quote.shipping_vat_rate,
+                shipping_vat=quote.shipping_vat,
+                vat_country=rates[country].country,
+                total=quote.total,
                 payment_brand="Visa",
                 payment_last4="4242",
                 payment_reference=f"demo-{rng.getrandbits(40):x}",
@@ -101,7 +111,7 @@ def _create_batch(size, *, variants, rng, now, days):
                 if refunded
                 else None,
                 shipped_at=paid_at + timedelta(days=1) if status in _SHIPPED else None,
-                **_demo_address(rng),
+                **address,
             )
         )
         lines_per_order.append(lines)

@@ -165,6 +165,11 @@ class Order(models.Model):
             models.Index(
                 fields=["paid_at"], name="order_paid_at_idx", condition=Q(paid_at__isnull=False)
             ),
+            models.Index(
+                fields=["paid_at"],
+                name="order_paid_with_code_idx",
+                condition=Q(paid_at__isnull=False) & ~Q(discount_code=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),

@@ -303,7 +303,7 @@ def _reserve_stock_and_create_order(
         quote = price_items(items, rates=rates, shipping_method=shipping_method, code=code)
         promotions = promotion_labels([variant.sale_promotion_id for variant in variants])
         lines = [
-            _order_line(item.variant, quote.line(item.variant.pk), promotions) for item in items
+            order_line(item.variant, quote.line(item.variant.pk), promotions) for item in items
         ]
         redeemed = code is not None and quote.discount > 0
         order = Order(
@@ -348,7 +348,7 @@ def _reserve_stock_and_create_order(
     return order
 
 
-def _order_line(variant, priced, promotions):
+def order_line(variant, priced, promotions):
     """An order line copied from the variant, with its money from the quote and the label of
     the promotion behind its sale price (`promotions`: labels by id)."""
     return OrderLine(

@@ -21,8 +21,10 @@ NOON = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.get_current_timezone())
 
 
 def paid_order(at, total="30.00"):
-    order = OrderFactory(paid_at=at, total=Decimal(total))
-    OrderLineFactory(order=order, quantity=1, line_total=Decimal(total))
+    """A paid order of one line, its figures adding up (free shipping)."""
+    amount = Decimal(total)
+    order = OrderFactory(paid_at=at, subtotal=amount, shipping_cost=Decimal("0.00"), total=amount)
+    OrderLineFactory(order=order, quantity=1, unit_price=amount, line_total=amount)
     return order
 
 

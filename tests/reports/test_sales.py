@@ -14,10 +14,17 @@ from django.utils import timezone
 
 from orders.demo import seed_demo_orders
 from reports import charts
-from reports.selectors import DateRange, by_period, sales_report, summary, top_categories
+from reports.selectors import (
+    DateRange,
+    by_period,
+    discount_usage,
+    sales_report,
+    summary,
+    top_categories,
+)
 from reports.selectors import top_products as top_products_of
 from reports.services import roll_up_sales
-from tests.factories import CategoryFactory, UserFactory, VariantFactory
+from tests.factories import CategoryFactory, OrderFactory, UserFactory, VariantFactory
 from tests.two_factor import log_in_with_second_factor
 
 PAGE = "/admin/reports/salesreport/"
@@ -242,3 +249,30 @@ def test_a_chart_hangs_negative_bars_below_the_zero_line():
 def test_nice_steps_are_round():
     assert charts.nice_step(1000) == 500
     assert charts.nice_step(7) == 2
+
+
+@pytest.mark.django_db
+def test_discount_usage_counts_the_codes_of_paid_orders(postgres):
+    today = timezone.localdate()
+    paid_at = timezone.now() - timedelta(days=1)
+    for code, discount in [("WELCOME10", "2.00"), ("WELCOME10", "3.00"), ("FREESHIP", "4.90")]:
+        OrderFactory(
+            paid_at=paid_at,
+            discount_code=code,
+            discount=Decimal(discount),
+            total=Decimal("24.90") - Decimal(discount),
+        )
+    OrderFactory(discount_code="WELCOME10", discount=Decimal("2.00"), total=Decimal("22.90"))
+    period = DateRange(today - timedelta(days=7), today)
+
+    expected = sql(
+        "SELECT discount_code, count(*), sum(discount) FROM orders_order "
+        "WHERE discount_code <> '' AND paid_at >= %s::date AND paid_at < %s::date "
+        "GROUP BY 1 ORDER BY 2 DESC",
+        sql_bounds(period),
+    )
+
+    assert [(row["code"], row["orders"], row["discount"]) for row in discount_usage(period)] == (
+        expected
+    )
+    assert expected[0] == ("WELCOME10", 2, Decimal("5.00"))

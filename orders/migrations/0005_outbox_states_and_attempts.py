@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0003_order_link_email'),
+        ('orders', '0004_vat_and_discounts'),
     ]
 
     operations = [
