@@ -60,6 +60,17 @@ def plural(count, noun):
     return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
+def money_column(field, description):
+    """A read-only admin column with an order's (or its line's) amount in its currency."""
+
+    @admin.display(description=description, ordering=field)
+    def show(self, obj):
+        order = obj if isinstance(obj, Order) else obj.order
+        return money(getattr(obj, field), order.currency)
+
+    return show
+
+
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     fields = [
@@ -69,10 +80,10 @@ class OrderLineInline(admin.TabularInline):
         "unit_price_money",
         "quantity",
         "total",
-        "discount",
+        "discount_money",
         "vat_rate",
-        "vat_amount",
-        "net_amount",
+        "vat_money",
+        "net_money",
         "promotion_label",
     ]
     readonly_fields = fields
@@ -82,13 +93,11 @@ class OrderLineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Unit price")
-    def unit_price_money(self, line):
-        return money(line.unit_price, line.order.currency)
-
-    @admin.display(description="Line total")
-    def total(self, line):
-        return money(line.line_total, line.order.currency)
+    unit_price_money = money_column("unit_price", "Unit price")
+    total = money_column("line_total", "Line total")
+    discount_money = money_column("discount", "Discount")
+    vat_money = money_column("vat_amount", "VAT")
+    net_money = money_column("net_amount", "Net")
 
 
 class OrderStatusChangeInline(admin.TabularInline):
@@ -197,12 +206,12 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "subtotal_money",
         "shipping_money",
-        "discount",
+        "discount_money",
         "discount_code",
         "discount_description",
-        "shipping_discount",
+        "shipping_discount_money",
         "shipping_vat_rate",
-        "shipping_vat",
+        "shipping_vat_money",
         "vat_country",
         "total_money",
         "payment_brand",
@@ -228,14 +237,14 @@ class OrderAdmin(admin.ModelAdmin):
                     "subtotal_money",
                     "shipping_method",
                     "shipping_money",
-                    "discount",
+                    "discount_money",
                     "discount_code",
                     "discount_description",
-                    "shipping_discount",
+                    "shipping_discount_money",
                     "total_money",
                     "vat_country",
                     "shipping_vat_rate",
-                    "shipping_vat",
+                    "shipping_vat_money",
                     "payment_brand",
                     "payment_last4",
                     "payment_status",
@@ -397,17 +406,12 @@ class OrderAdmin(admin.ModelAdmin):
     def customer_email(self, order):
         return order.email
 
-    @admin.display(description="Subtotal")
-    def subtotal_money(self, order):
-        return money(order.subtotal, order.currency)
-
-    @admin.display(description="Shipping")
-    def shipping_money(self, order):
-        return money(order.shipping_cost, order.currency)
-
-    @admin.display(description="Total", ordering="total")
-    def total_money(self, order):
-        return money(order.total, order.currency)
+    subtotal_money = money_column("subtotal", "Subtotal")
+    shipping_money = money_column("shipping_cost", "Shipping")
+    discount_money = money_column("discount", "Discount")
+    shipping_discount_money = money_column("shipping_discount", "Shipping discount")
+    shipping_vat_money = money_column("shipping_vat", "Shipping VAT")
+    total_money = money_column("total", "Total")
 
     def _report(self, request, done, skipped, verb):
         if done:
