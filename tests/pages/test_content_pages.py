@@ -7,6 +7,7 @@ from django.utils.html import escape
 
 from pages.models import Page
 from tests.factories import PageFactory, UserFactory
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_a_page_staff_add_in_the_admin_appears_in_every_footer(
     # given a page in the footer, cached by a first visit
     assert "Gift cards" not in client.get("/products/").text
     staff = UserFactory(email="editor@example.com", is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     # when staff add a page in the admin
     with django_capture_on_commit_callbacks(execute=True):
