@@ -349,16 +349,6 @@ class OrderAdmin(admin.ModelAdmin):
             return "None: an invoice is issued when the order is paid."
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/refund/",
-                self.admin_site.admin_view(self.refund_view),
-                name="orders_order_refund",
-            ),
-            *super().get_urls(),
-        ]
-
     def refund_view(self, request, object_id):
         """Refund chosen units (and the shipping) of one order: needs "Can refund orders"."""
         order = get_object_or_404(Order, pk=object_id)
@@ -384,6 +374,7 @@ class OrderAdmin(admin.ModelAdmin):
                     if note
                     else "Refunded."
                 )
+                self.log_change(request, order, f"Refund: {done} {form.cleaned_data['reason']}")
                 self.message_user(request, done, messages.SUCCESS)
                 return redirect("admin:orders_order_change", order.pk)
         context = {
@@ -518,6 +509,9 @@ class OrderAdmin(admin.ModelAdmin):
                 "<path:object_id>/packing-slip/",
                 order_view(self.packing_slip_view),
                 name="orders_order_packing_slip",
+            ),
+            path(
+                "<path:object_id>/refund/", order_view(self.refund_view), name="orders_order_refund"
             ),
             *super().get_urls(),
         ]

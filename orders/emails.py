@@ -49,7 +49,7 @@ def queue_refund_email(*, order, credit_note):
         order=order, kind=OrderEmail.Kind.REFUND, credit_note=credit_note
     )
     if created:
-        transaction.on_commit(lambda: enqueue_order_email(email.pk), robust=True)
+        enqueue_after_commit(email)
     return email
 
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orders', '0005_outbox_states_and_attempts'),
+        ('orders', '0006_outbox_states_and_attempts'),
     ]
 
     operations = [

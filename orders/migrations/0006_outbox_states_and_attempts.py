@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0004_vat_and_discounts'),
+        ('orders', '0005_refunds_and_documents'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_outbox_states_and_attempts'),
+        ('orders', '0006_outbox_states_and_attempts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
