@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -21,6 +22,7 @@ from promotions.models import DiscountCode
 from promotions.services import create_discount_code
 from tests.billing.conftest import pay_for, pdf_text
 from tests.factories import UserFactory
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +245,7 @@ def manager():
     user = UserFactory(email="manager@example.com", is_staff=True)
     user.groups.add(Group.objects.get(name="Order managers"))
     client = Client()
-    client.force_login(user)
+    log_in_with_second_factor(client, user)
     client.user = user
     return client
 
@@ -287,6 +289,10 @@ def test_staff_refund_chosen_units_from_the_order_page(manager, two_rate_order, 
     assert Variant.objects.get(pk=guide.pk).stock == 10
     messages = [str(m) for m in manager.get(response["Location"]).context["messages"]]
     assert f"Credit note {note.number} issued for €39.90." in messages
+    # and the admin's log says who refunded what
+    entry = LogEntry.objects.get(object_id=two_rate_order.pk)
+    assert entry.user == manager.user
+    assert f"Refund: Credit note {note.number} issued for €39.90." in entry.get_change_message()
     # the credit note is downloadable from the order's page
     pdf = manager.get(f"/admin/billing/creditnote/{note.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
@@ -313,7 +319,7 @@ def test_staff_without_the_refund_permission_cannot_refund(two_rate_order):
         *Group.objects.get(name="Order managers").permissions.exclude(codename="refund_order")
     )
     client = Client()
-    client.force_login(viewer)
+    log_in_with_second_factor(client, viewer)
     assert client.get(refund_page(two_rate_order)).status_code == 403
     assert client.post(refund_page(two_rate_order), {"key": "x"}).status_code == 403
 

@@ -13,6 +13,7 @@ from orders.services import mark_order_shipped
 from payments.models import Payment
 from tests.factories import UserFactory
 from tests.payments.test_stripe_checkout import paid_through_stripe
+from tests.two_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_a_partial_refund_in_the_admin_asks_stripe_for_that_amount_once(
     manager = UserFactory(is_staff=True)
     manager.groups.add(Group.objects.get(name="Order managers"))
     admin = Client()
-    admin.force_login(manager)
+    log_in_with_second_factor(admin, manager)
     line = order.lines.get()
 
     # when staff refund one beanie from the order's admin page
