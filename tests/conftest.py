@@ -210,7 +210,7 @@ class WorkerProcess:
         self.ready = ready
         self.process = None
 
-    def start(self, timeout=30):
+    def start(self, timeout=90):
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - kept open while the worker runs
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", *self.args],

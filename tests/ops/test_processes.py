@@ -133,11 +133,20 @@ def test_honcho_start_runs_web_worker_and_beat_and_keeps_running(
         timeout=120,
         message=f"web\n{honcho.output()}",
     )
-    wait_until(lambda: "ready." in honcho.output(), message=f"worker\n{honcho.output()}")
-    wait_until(lambda: "holds the beat lock" in honcho.output(), message=f"beat\n{honcho.output()}")
+    # Generous: a loaded machine starts a worker and beat slowly.
+    wait_until(
+        lambda: "ready." in honcho.output(), timeout=120, message=f"worker\n{honcho.output()}"
+    )
+    wait_until(
+        lambda: "holds the beat lock" in honcho.output(),
+        timeout=120,
+        message=f"beat\n{honcho.output()}",
+    )
     # Nothing exited on its own by then: `release` migrates and idles under honcho (it used to
     # exit within seconds, and honcho stopped the others with it).
-    wait_until(lambda: "release.1" in honcho.output(), message=f"release\n{honcho.output()}")
+    wait_until(
+        lambda: "release.1" in honcho.output(), timeout=120, message=f"release\n{honcho.output()}"
+    )
     time.sleep(3)
     assert honcho.running(), honcho.output()
     assert "stopped (rc=" not in honcho.output()
